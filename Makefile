@@ -1,0 +1,58 @@
+# bedtales — two commands on a fresh machine:
+#   make run    set everything up, then write and print tonight's story
+#   make test   set everything up, then run the linters, the type checker and the tests
+#
+# Everything lives in .venv; nothing here relies on what was installed by hand.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= ./bedtales-data
+PYTEST_ARGS ?=
+
+# Each stamp records that the venv matches pyproject.toml, so a change re-installs.
+RUN_STAMP := $(VENV)/.stamp-run
+DEV_STAMP := $(VENV)/.stamp-dev
+
+.PHONY: run test lint typecheck pytest bench setup setup-dev clean
+
+run: $(RUN_STAMP)
+	$(BIN)/bedtales init --data-dir $(DATA_DIR)
+	$(BIN)/bedtales story new --data-dir $(DATA_DIR)
+
+test: $(DEV_STAMP) lint typecheck pytest
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy src
+
+# pytest exits 5 when it collected no tests: that is a failure here, and says so.
+pytest: $(DEV_STAMP)
+	@$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: treating that as a failure"; fi; \
+	exit $$rc
+
+bench: $(DEV_STAMP)
+	$(BIN)/python bench/compose.py
+
+setup: $(RUN_STAMP)
+setup-dev: $(DEV_STAMP)
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/apt-install python3-venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $@ $(RUN_STAMP)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache src/*.egg-info

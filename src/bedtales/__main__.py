@@ -1,0 +1,3 @@
+from bedtales.cli import main
+
+main()

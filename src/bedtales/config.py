@@ -1,0 +1,190 @@
+"""Settings: ``bedtales.toml`` in the data directory, overridden by ``BEDTALES_*`` variables.
+
+Precedence, highest first: values passed in code (the CLI's ``--data-dir``), environment
+variables (``BEDTALES_DATA_DIR``, ``BEDTALES_TEXT__ENGINE``, ``BEDTALES_OPENAI__API_KEY`` — a
+double underscore reaches into a section), then the TOML file, then the defaults below.
+Every field carries its help text; ``docs/settings.md`` is generated from these declarations.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from bedtales.errors import ConfigError
+
+CONFIG_FILE_NAME = "bedtales.toml"
+DEFAULT_DATA_DIR = Path("./bedtales-data")
+ENV_PREFIX = "BEDTALES_"
+
+DEFAULT_PROMPT_TEMPLATE = (
+    "Write a title and a rhyming story on {count} main characters called {names}.\n"
+    "The story needs to be set within the scene {scene} and be at least 200 words long"
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TextSettings(_Section):
+    engine: str = Field(
+        "builtin", description="Text engine that writes stories: builtin, openai or llamacpp."
+    )
+    prompt_template: str = Field(
+        DEFAULT_PROMPT_TEMPLATE,
+        description="Prompt sent to the engine; placeholders {count}, {names} and {scene}.",
+    )
+    max_attempts: int = Field(
+        2,
+        ge=1,
+        le=10,
+        description="Answers asked of the chosen engine before falling back to builtin.",
+    )
+    min_words: int = Field(200, ge=50, le=5000, description="Fewest words a story may have.")
+    recent_scenes: int = Field(
+        5,
+        ge=0,
+        le=100,
+        description="Scenes of this many recent stories are avoided when others remain.",
+    )
+    extra_blocked_words: list[str] = Field(
+        default_factory=list, description="Words added to the built-in child-safety list."
+    )
+
+    @field_validator("prompt_template")
+    @classmethod
+    def _template_fields(cls, value: str) -> str:
+        from bedtales.stories.prompt import check_template
+
+        check_template(value)
+        return value
+
+
+class OpenAISettings(_Section):
+    base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible endpoint (Ollama, llama.cpp server, vLLM…); "
+        "unset means OpenAI.",
+    )
+    api_key: SecretStr | None = Field(None, description="API key; never printed or logged.")
+    model: str = Field("gpt-4o-mini", description="Chat model name.")
+    temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
+    max_tokens: int = Field(1000, ge=16, le=32000, description="Longest answer, in tokens.")
+    timeout_s: float = Field(60.0, gt=0, le=600, description="Seconds to wait for one request.")
+    max_retries: int = Field(3, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class LlamaCppSettings(_Section):
+    model_path: Path | None = Field(
+        None, description="Local GGUF model file for the llamacpp engine."
+    )
+    n_ctx: int = Field(4096, ge=512, le=131072, description="Context window, in tokens.")
+    max_tokens: int = Field(1000, ge=16, le=32000, description="Longest answer, in tokens.")
+    temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
+    threads: int | None = Field(None, ge=1, description="CPU threads; unset lets llama.cpp choose.")
+
+
+class Settings(BaseSettings):
+    """Every bedtales setting. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        extra="forbid",
+        validate_default=True,
+    )
+    toml_path: ClassVar[Path | None] = None
+
+    data_dir: Path = Field(
+        DEFAULT_DATA_DIR, description="Where the database, settings and media live."
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL; unset means SQLite at <data_dir>/bedtales.db. "
+        "PostgreSQL: postgresql+psycopg://user@host/db.",
+    )
+    default_household: str = Field("home", description="Household used when a command names none.")
+    text: TextSettings = Field(default_factory=TextSettings)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+    llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("sqlite", "postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'bedtales.db').resolve()}"
+
+    @property
+    def config_file(self) -> Path:
+        return self.data_dir / CONFIG_FILE_NAME
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_path is not None and cls.toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_path))
+        return tuple(sources)
+
+
+def load_settings(data_dir: Path | str | None = None, **overrides: Any) -> Settings:
+    """Read settings for ``data_dir`` (else ``BEDTALES_DATA_DIR``, else ``./bedtales-data``).
+
+    Raises :class:`ConfigError` naming each invalid setting and where it can be set.
+    """
+    base = Path(data_dir or os.environ.get(f"{ENV_PREFIX}DATA_DIR") or DEFAULT_DATA_DIR)
+    toml_path = base / CONFIG_FILE_NAME
+
+    class _FileSettings(Settings):
+        pass
+
+    _FileSettings.toml_path = toml_path
+    if data_dir is not None:
+        overrides["data_dir"] = base
+    try:
+        return _FileSettings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, toml_path)) from None
+    except (OSError, ValueError) as exc:  # unreadable or malformed TOML
+        raise ConfigError(f"cannot read {toml_path}: {exc}") from None
+
+
+def _describe(exc: ValidationError, toml_path: Path) -> str:
+    lines = []
+    for error in exc.errors():
+        path = [str(part) for part in error["loc"]]
+        dotted = ".".join(path)
+        env = ENV_PREFIX + "__".join(part.upper() for part in path)
+        # input values are left out on purpose: they may be secrets
+        lines.append(f"invalid setting {dotted} ({env} or {toml_path}): {error['msg']}")
+    return "\n".join(lines)

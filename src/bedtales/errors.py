@@ -1,0 +1,47 @@
+"""One exception hierarchy, mapped once to CLI exit codes (and later to HTTP status codes)."""
+
+from __future__ import annotations
+
+
+class BedtalesError(Exception):
+    """Base of every error bedtales raises on purpose."""
+
+    exit_code = 1
+
+
+class ConfigError(BedtalesError):
+    """A setting is missing or invalid; the message names the setting."""
+
+    exit_code = 2
+
+
+class InputError(BedtalesError):
+    """Bad input from a person or a file; the message names the field and the problem."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class NotFound(BedtalesError):
+    """The thing asked for does not exist."""
+
+    exit_code = 2
+
+
+class Expired(NotFound):
+    """The story existed but has passed its expiry time."""
+
+
+class EngineError(BedtalesError):
+    """An engine could not do its work (bad answer, unreachable service, missing extra)."""
+
+    exit_code = 1
+
+
+class EngineUnavailable(EngineError):
+    """An engine cannot be used at all here: unknown name, missing extra or model file."""
+
+    exit_code = 2

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bedtales.config import DEFAULT_PROMPT_TEMPLATE, load_settings
+from bedtales.errors import ConfigError
+
+
+def test_defaults_put_everything_in_the_data_dir(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "d")
+    assert settings.data_dir == tmp_path / "d"
+    assert (
+        settings.resolved_database_url == f"sqlite:///{(tmp_path / 'd' / 'bedtales.db').resolve()}"
+    )
+    assert settings.text.engine == "builtin"
+    assert settings.text.prompt_template == DEFAULT_PROMPT_TEMPLATE
+
+
+def test_data_dir_comes_from_the_environment_and_defaults_to_bedtales_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert load_settings().data_dir == Path("./bedtales-data")
+    monkeypatch.setenv("BEDTALES_DATA_DIR", str(tmp_path / "elsewhere"))
+    assert load_settings().data_dir == tmp_path / "elsewhere"
+
+
+def test_toml_file_is_read_and_environment_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bedtales.toml").write_text(
+        'default_household = "casa"\n'
+        '[text]\nengine = "openai"\nmin_words = 300\n'
+        '[openai]\nmodel = "llama3"\n'
+    )
+    settings = load_settings(tmp_path)
+    assert (settings.default_household, settings.text.engine, settings.text.min_words) == (
+        "casa",
+        "openai",
+        300,
+    )
+    assert settings.openai.model == "llama3"
+    monkeypatch.setenv("BEDTALES_TEXT__ENGINE", "builtin")
+    monkeypatch.setenv("BEDTALES_OPENAI__MODEL", "qwen")
+    settings = load_settings(tmp_path)
+    assert (settings.text.engine, settings.text.min_words, settings.openai.model) == (
+        "builtin",
+        300,
+        "qwen",
+    )
+
+
+@pytest.mark.parametrize(
+    ("toml", "setting"),
+    [
+        ("[text]\nmax_attempts = 0\n", "text.max_attempts"),
+        ("[openai]\nbase_url = 'ftp://x'\n", "openai.base_url"),
+        ('database_url = "mysql://x"\n', "database_url"),
+        ("[text]\nnot_a_setting = 1\n", "text.not_a_setting"),
+        ("default_household = 5\n", "default_household"),
+    ],
+)
+def test_invalid_settings_name_the_setting(tmp_path: Path, toml: str, setting: str) -> None:
+    (tmp_path / "bedtales.toml").write_text(toml)
+    with pytest.raises(ConfigError, match=f"invalid setting {setting}"):
+        load_settings(tmp_path)
+
+
+def test_invalid_environment_value_names_the_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_TEXT__MIN_WORDS", "many")
+    with pytest.raises(ConfigError, match="BEDTALES_TEXT__MIN_WORDS"):
+        load_settings(tmp_path)
+
+
+def test_prompt_template_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "bedtales.toml").write_text('[text]\nprompt_template = "A story about {hero}"\n')
+    with pytest.raises(ConfigError, match=r"text.prompt_template.*\{hero\}"):
+        load_settings(tmp_path)
+
+
+def test_malformed_toml_is_a_config_error(tmp_path: Path) -> None:
+    (tmp_path / "bedtales.toml").write_text("[text\nengine = \n")
+    with pytest.raises(ConfigError, match=r"bedtales\.toml"):
+        load_settings(tmp_path)
+
+
+def test_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BEDTALES_OPENAI__API_KEY", "sk-very-secret-123")
+    settings = load_settings(tmp_path)
+    assert settings.openai.api_key is not None
+    assert settings.openai.api_key.get_secret_value() == "sk-very-secret-123"
+    assert "sk-very-secret-123" not in repr(settings)
+    assert "sk-very-secret-123" not in str(settings.model_dump())
+    # a bad value next to a secret must not echo the secret either
+    monkeypatch.setenv("BEDTALES_OPENAI__TIMEOUT_S", "sk-very-secret-123")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert "sk-very-secret-123" not in str(caught.value)
