@@ -1,0 +1,155 @@
+"""The records that cross boundaries (CLI, web API, engines) and the rules for valid input."""
+
+from __future__ import annotations
+
+import os
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bedtales.errors import InputError
+from bedtales.storage.models import NAME_MAX, SCENE_MAX
+
+MAX_STORY_TTL_HOURS = 7 * 24  # media links cannot outlive the S3 presigned-URL maximum
+
+
+@dataclass(frozen=True)
+class Household:
+    name: str
+    timezone: str
+    story_ttl_hours: int
+
+
+@dataclass(frozen=True)
+class Character:
+    id: int
+    household: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Scene:
+    id: int
+    household: str
+    description: str
+
+
+@dataclass(frozen=True)
+class MediaState:
+    """What a target has done for one story: pending, done or failed (and why)."""
+
+    state: str
+    key: str | None = None
+    mime: str | None = None
+    size: int | None = None
+    engine: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Story:
+    id: str
+    household: str
+    title: str
+    description: str
+    scene: str
+    characters: tuple[str, ...]
+    prompt: str
+    engine: str
+    engine_note: str | None
+    seed: int
+    word_count: int
+    created_at: datetime
+    expires_at: datetime
+    image: MediaState = field(default_factory=lambda: MediaState("pending"))
+    audio: MediaState = field(default_factory=lambda: MediaState("pending"))
+    notify_state: str = "pending"
+
+    def to_json(self) -> dict[str, object]:
+        """The public JSON shape (camelCase, as the reference app's story records)."""
+        return {
+            "id": self.id,
+            "household": self.household,
+            "title": self.title,
+            "description": self.description,
+            "scene": self.scene,
+            "characters": list(self.characters),
+            "prompt": self.prompt,
+            "engine": self.engine,
+            "engineNote": self.engine_note,
+            "seed": self.seed,
+            "wordCount": self.word_count,
+            "createdAt": self.created_at.isoformat(),
+            "expiresAt": self.expires_at.isoformat(),
+        }
+
+
+def clean_text(value: str, *, field: str, max_length: int) -> str:
+    """Trim a name or scene and refuse empty, over-long or control-character text.
+
+    HTML and quotes are kept exactly as written: escaping happens where text is shown.
+    """
+    if not isinstance(value, str):
+        raise InputError(f"{field} must be text, not {type(value).__name__}", field=field)
+    value = unicodedata.normalize("NFC", value).strip()
+    if not value:
+        raise InputError(f"{field} must not be empty", field=field)
+    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+        raise InputError(f"{field} must not contain control characters", field=field)
+    if len(value) > max_length:
+        raise InputError(
+            f"{field} is {len(value)} characters long; the most is {max_length}", field=field
+        )
+    return value
+
+
+def clean_name(value: str, *, field: str = "name") -> str:
+    return clean_text(value, field=field, max_length=NAME_MAX)
+
+
+def clean_scene(value: str, *, field: str = "scene") -> str:
+    return clean_text(value, field=field, max_length=SCENE_MAX)
+
+
+def text_key(value: str) -> str:
+    """The key under which two names (or scenes) count as duplicates."""
+    return " ".join(value.casefold().split())
+
+
+def clean_timezone(value: str, *, field: str = "timezone") -> str:
+    value = value.strip()
+    if value not in available_timezones():
+        raise InputError(
+            f"{field} {value!r} is not an IANA time zone (for example Europe/London)",
+            field=field,
+        )
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"{field} {value!r} cannot be loaded", field=field) from None
+    return value
+
+
+def clean_ttl_hours(value: int, *, field: str = "story_ttl_hours") -> int:
+    if not 1 <= value <= MAX_STORY_TTL_HOURS:
+        raise InputError(
+            f"{field} must be between 1 and {MAX_STORY_TTL_HOURS} hours, not {value}", field=field
+        )
+    return value
+
+
+def local_timezone() -> str:
+    """This machine's IANA time zone name, or UTC when it cannot be told."""
+    candidates = [os.environ.get("TZ", "").lstrip(":")]
+    timezone_file = Path("/etc/timezone")
+    if timezone_file.is_file():
+        candidates.append(timezone_file.read_text().strip())
+    localtime = Path("/etc/localtime")
+    if localtime.is_symlink():
+        parts = localtime.resolve().parts
+        if "zoneinfo" in parts:
+            candidates.append("/".join(parts[parts.index("zoneinfo") + 1 :]))
+    zones = available_timezones()
+    return next((name for name in candidates if name in zones), "UTC")

@@ -1,0 +1,321 @@
+"""The operations behind every command and API endpoint: households, characters, scenes,
+stories. The CLI and the web app call these and nothing below them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bedtales.domain import (
+    Character,
+    Household,
+    MediaState,
+    Scene,
+    Story,
+    clean_name,
+    clean_scene,
+    clean_timezone,
+    clean_ttl_hours,
+    text_key,
+)
+from bedtales.errors import Expired, InputError, NotFound
+from bedtales.storage import Database
+from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryRow, utcnow
+
+# ----------------------------------------------------------------------------- households
+
+
+def add_household(
+    db: Database, name: str, *, timezone: str = "UTC", ttl_hours: int = 48
+) -> Household:
+    name = clean_name(name, field="household")
+    row = HouseholdRow(
+        name=name, timezone=clean_timezone(timezone), story_ttl_hours=clean_ttl_hours(ttl_hours)
+    )
+    with db.session() as session:
+        if _find_household(session, name) is not None:
+            raise InputError(f"household {name!r} already exists", field="household")
+        session.add(row)
+    return _household(row)
+
+
+def list_households(db: Database) -> list[Household]:
+    with db.session() as session:
+        rows = session.scalars(select(HouseholdRow).order_by(HouseholdRow.name))
+        return [_household(row) for row in rows]
+
+
+def get_household(db: Database, name: str) -> Household:
+    with db.session() as session:
+        return _household(household_row(session, name))
+
+
+def household_row(session: Session, name: str) -> HouseholdRow:
+    row = _find_household(session, name)
+    if row is None:
+        raise NotFound(f"household {name!r} does not exist (see `bedtales households list`)")
+    return row
+
+
+def _find_household(session: Session, name: str) -> HouseholdRow | None:
+    return session.scalar(select(HouseholdRow).where(HouseholdRow.name == name.strip()))
+
+
+def _household(row: HouseholdRow) -> Household:
+    return Household(name=row.name, timezone=row.timezone, story_ttl_hours=row.story_ttl_hours)
+
+
+# ----------------------------------------------------------------------------- characters
+
+
+def add_character(db: Database, household: str, name: str) -> Character:
+    return add_characters(db, household, [name])[0]
+
+
+def add_characters(
+    db: Database, household: str, names: Iterable[str], *, skip_existing: bool = False
+) -> list[Character]:
+    """Add characters in one transaction; a duplicate refuses all unless ``skip_existing``."""
+    cleaned = [clean_name(name) for name in names]
+    added: list[CharacterRow] = []
+    with db.session() as session:
+        home = household_row(session, household)
+        taken = set(
+            session.scalars(
+                select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
+            )
+        )
+        for name in cleaned:
+            key = text_key(name)
+            if key in taken:
+                if skip_existing:
+                    continue
+                raise InputError(
+                    f"character {name!r} already exists in {home.name!r}", field="name"
+                )
+            taken.add(key)
+            added.append(CharacterRow(household_id=home.id, name=name, name_key=key))
+        session.add_all(added)
+        session.flush()
+        return [_character(row, home.name) for row in added]
+
+
+def list_characters(db: Database, household: str) -> list[Character]:
+    with db.session() as session:
+        home = household_row(session, household)
+        return [_character(row, home.name) for row in home.characters]
+
+
+def remove_character(db: Database, household: str, name: str) -> Character:
+    with db.session() as session:
+        home = household_row(session, household)
+        row = session.scalar(
+            select(CharacterRow).where(
+                CharacterRow.household_id == home.id, CharacterRow.name_key == text_key(name)
+            )
+        )
+        if row is None:
+            raise NotFound(f"no character {name!r} in {home.name!r}")
+        session.delete(row)
+        return _character(row, home.name)
+
+
+def _character(row: CharacterRow, household: str) -> Character:
+    return Character(id=row.id, household=household, name=row.name)
+
+
+# ----------------------------------------------------------------------------- scenes
+
+
+def add_scene(db: Database, household: str, description: str) -> Scene:
+    return add_scenes(db, household, [description])[0]
+
+
+def add_scenes(
+    db: Database, household: str, descriptions: Iterable[str], *, skip_existing: bool = False
+) -> list[Scene]:
+    """Add scenes in one transaction; a duplicate refuses all unless ``skip_existing``."""
+    cleaned = [clean_scene(text) for text in descriptions]
+    added: list[SceneRow] = []
+    with db.session() as session:
+        home = household_row(session, household)
+        taken = set(
+            session.scalars(
+                select(SceneRow.description_key).where(SceneRow.household_id == home.id)
+            )
+        )
+        for description in cleaned:
+            key = text_key(description)
+            if key in taken:
+                if skip_existing:
+                    continue
+                raise InputError(
+                    f"scene {description!r} already exists in {home.name!r}", field="scene"
+                )
+            taken.add(key)
+            added.append(
+                SceneRow(household_id=home.id, description=description, description_key=key)
+            )
+        session.add_all(added)
+        session.flush()
+        return [_scene(row, home.name) for row in added]
+
+
+def list_scenes(db: Database, household: str) -> list[Scene]:
+    with db.session() as session:
+        home = household_row(session, household)
+        return [_scene(row, home.name) for row in home.scenes]
+
+
+def remove_scene(db: Database, household: str, id_or_description: str) -> Scene:
+    """Remove a scene given by the number `scenes list` shows, or by its exact text."""
+    with db.session() as session:
+        home = household_row(session, household)
+        query = select(SceneRow).where(SceneRow.household_id == home.id)
+        if id_or_description.strip().isdigit():
+            query = query.where(SceneRow.id == int(id_or_description))
+        else:
+            query = query.where(SceneRow.description_key == text_key(id_or_description))
+        row = session.scalar(query)
+        if row is None:
+            raise NotFound(f"no scene {id_or_description!r} in {home.name!r}")
+        session.delete(row)
+        return _scene(row, home.name)
+
+
+def _scene(row: SceneRow, household: str) -> Scene:
+    return Scene(id=row.id, household=household, description=row.description)
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    characters_added: int
+    characters_skipped: int
+    scenes_added: int
+    scenes_skipped: int
+
+
+def import_entries(
+    db: Database, household: str, characters: Sequence[str], scenes: Sequence[str]
+) -> ImportResult:
+    """Add what is new, skip what the household already has; all in one transaction."""
+    # Both lists were validated by the caller; cleaning again here is cheap and keeps the
+    # promise that nothing invalid is ever stored, whoever calls.
+    with db.session() as session:
+        home = household_row(session, household)
+        char_keys = set(
+            session.scalars(
+                select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
+            )
+        )
+        scene_keys = set(
+            session.scalars(
+                select(SceneRow.description_key).where(SceneRow.household_id == home.id)
+            )
+        )
+        new_chars = _new_only([clean_name(n) for n in characters], char_keys)
+        new_scenes = _new_only([clean_scene(s) for s in scenes], scene_keys)
+        session.add_all(
+            CharacterRow(household_id=home.id, name=n, name_key=text_key(n)) for n in new_chars
+        )
+        session.add_all(
+            SceneRow(household_id=home.id, description=s, description_key=text_key(s))
+            for s in new_scenes
+        )
+    return ImportResult(
+        characters_added=len(new_chars),
+        characters_skipped=len(characters) - len(new_chars),
+        scenes_added=len(new_scenes),
+        scenes_skipped=len(scenes) - len(new_scenes),
+    )
+
+
+def _new_only(values: list[str], taken: set[str]) -> list[str]:
+    fresh: list[str] = []
+    for value in values:
+        key = text_key(value)
+        if key not in taken:
+            taken.add(key)
+            fresh.append(value)
+    return fresh
+
+
+# ----------------------------------------------------------------------------- stories
+
+
+def get_story(db: Database, story_id: str, *, now: datetime | None = None) -> Story:
+    """One story; :class:`NotFound` if unknown, :class:`Expired` once past ``expires_at``."""
+    with db.session() as session:
+        row = session.get(StoryRow, story_id.strip().lower())
+        if row is None:
+            raise NotFound(f"no story {story_id!r}")
+        if row.expires_at <= (now or utcnow()):
+            raise Expired(f"story {story_id!r} has expired")
+        return story_record(row)
+
+
+def list_stories(
+    db: Database, *, household: str | None = None, limit: int = 50, now: datetime | None = None
+) -> list[Story]:
+    """Stories that have not expired, newest first."""
+    with db.session() as session:
+        query = select(StoryRow).where(StoryRow.expires_at > (now or utcnow()))
+        if household is not None:
+            query = query.where(StoryRow.household_id == household_row(session, household).id)
+        query = query.order_by(StoryRow.created_at.desc()).limit(limit)
+        return [story_record(row) for row in session.scalars(query)]
+
+
+def recent_scenes(session: Session, household_id: int, count: int) -> list[str]:
+    """Scenes of the household's last ``count`` stories, expired ones included."""
+    if count <= 0:
+        return []
+    query = (
+        select(StoryRow.scene)
+        .where(StoryRow.household_id == household_id)
+        .order_by(StoryRow.created_at.desc())
+        .limit(count)
+    )
+    return list(session.scalars(query))
+
+
+def story_record(row: StoryRow) -> Story:
+    return Story(
+        id=row.id,
+        household=row.household.name,
+        title=row.title,
+        description=row.description,
+        scene=row.scene,
+        characters=tuple(row.characters),
+        prompt=row.prompt,
+        engine=row.engine,
+        engine_note=row.engine_note,
+        seed=row.seed,
+        word_count=row.word_count,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        image=MediaState(
+            row.image_state,
+            row.image_key,
+            row.image_mime,
+            row.image_size,
+            row.image_engine,
+            row.image_error,
+        ),
+        audio=MediaState(
+            row.audio_state,
+            row.audio_key,
+            row.audio_mime,
+            row.audio_size,
+            row.audio_engine,
+            row.audio_error,
+        ),
+        notify_state=row.notify_state,
+    )

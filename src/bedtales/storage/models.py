@@ -1,0 +1,166 @@
+"""The tables. SQLite by default, PostgreSQL by URL; Alembic migrations create them.
+
+Times are stored as UTC and always come back timezone-aware, on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAME_MAX = 60
+SCENE_MAX = 300
+
+# Constraint names are fixed so that migrations are the same on every database.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime, stored naive-UTC where the database has no zones."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; bedtales stores aware UTC times only")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class HouseholdRow(Base):
+    __tablename__ = "households"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    story_ttl_hours: Mapped[int] = mapped_column(Integer, default=48)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    characters: Mapped[list[CharacterRow]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="CharacterRow.id"
+    )
+    scenes: Mapped[list[SceneRow]] = relationship(
+        back_populates="household", cascade="all, delete-orphan", order_by="SceneRow.id"
+    )
+
+
+class CharacterRow(Base):
+    __tablename__ = "characters"
+    __table_args__ = (UniqueConstraint("household_id", "name_key", name="uq_characters_name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    # casefolded name: "Eric" and "eric" are the same character
+    name_key: Mapped[str] = mapped_column(String(NAME_MAX * 3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    household: Mapped[HouseholdRow] = relationship(back_populates="characters")
+
+
+class SceneRow(Base):
+    __tablename__ = "scenes"
+    __table_args__ = (
+        UniqueConstraint("household_id", "description_key", name="uq_scenes_description"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(String(SCENE_MAX))
+    description_key: Mapped[str] = mapped_column(String(SCENE_MAX * 3))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    household: Mapped[HouseholdRow] = relationship(back_populates="scenes")
+
+
+class StoryRow(Base):
+    __tablename__ = "stories"
+    __table_args__ = (
+        Index("ix_stories_household_created", "household_id", "created_at"),
+        Index("ix_stories_expires_at", "expires_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    scene: Mapped[str] = mapped_column(Text)
+    characters: Mapped[list[str]] = mapped_column(JSON)
+    prompt: Mapped[str] = mapped_column(Text)
+    engine: Mapped[str] = mapped_column(String(40))
+    # why the engine that wrote it is not the one asked for (failed gates, unreachable…)
+    engine_note: Mapped[str | None] = mapped_column(Text, default=None)
+    seed: Mapped[int] = mapped_column(Integer)
+    word_count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    # Filled in by the targets downstream of StoryCreated (illustrate, narrate, notify).
+    image_state: Mapped[str] = mapped_column(String(16), default="pending")
+    image_key: Mapped[str | None] = mapped_column(Text, default=None)
+    image_mime: Mapped[str | None] = mapped_column(String(64), default=None)
+    image_size: Mapped[int | None] = mapped_column(Integer, default=None)
+    image_engine: Mapped[str | None] = mapped_column(String(40), default=None)
+    image_error: Mapped[str | None] = mapped_column(Text, default=None)
+    audio_state: Mapped[str] = mapped_column(String(16), default="pending")
+    audio_key: Mapped[str | None] = mapped_column(Text, default=None)
+    audio_mime: Mapped[str | None] = mapped_column(String(64), default=None)
+    audio_size: Mapped[int | None] = mapped_column(Integer, default=None)
+    audio_engine: Mapped[str | None] = mapped_column(String(40), default=None)
+    audio_error: Mapped[str | None] = mapped_column(Text, default=None)
+    notify_state: Mapped[str] = mapped_column(String(16), default="pending")
+    notify_error: Mapped[str | None] = mapped_column(Text, default=None)
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+    household: Mapped[HouseholdRow] = relationship()
+
+
+class SubscriberRow(Base):
+    __tablename__ = "subscribers"
+    __table_args__ = (UniqueConstraint("household_id", "url", name="uq_subscribers_url"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    # an Apprise URL; it may hold a password, so it is shown masked
+    url: Mapped[str] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(String(NAME_MAX), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

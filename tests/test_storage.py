@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic import command
+from sqlalchemy import inspect, select
+
+from bedtales.storage import Database
+from bedtales.storage.database import _alembic_config
+from bedtales.storage.models import HouseholdRow, StoryRow
+
+EXPECTED_TABLES = {
+    "households",
+    "characters",
+    "scenes",
+    "stories",
+    "subscribers",
+    "alembic_version",
+}
+
+
+def test_migrations_create_every_table(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate()
+    assert set(inspect(db.engine).get_table_names()) >= EXPECTED_TABLES
+    assert db.current_revision() == db.head_revision()
+    db.dispose()
+
+
+def test_migrations_run_down_and_up_again(
+    database_url: str, request: pytest.FixtureRequest
+) -> None:
+    if "postgres" in request.node.callspec.id:
+        # the shared test database must stay migrated; use a database of our own
+        database_url = request.getfixturevalue("postgres_server_url")
+    db = Database(database_url)
+    db.migrate()
+    with db.engine.connect() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "base")
+        connection.commit()
+    assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+    db.migrate()
+    assert set(inspect(db.engine).get_table_names()) >= EXPECTED_TABLES
+    db.dispose()
+
+
+def test_times_come_back_aware_and_in_utc(database_url: str) -> None:
+    db = Database(database_url)
+    db.migrate()
+    created = datetime(2026, 12, 24, 19, 15, tzinfo=UTC) + timedelta(microseconds=5)
+    with db.session() as session:
+        home = HouseholdRow(name="h", timezone="UTC", story_ttl_hours=48)
+        session.add(home)
+        session.flush()
+        session.add(
+            StoryRow(
+                id="00000000-0000-4000-8000-000000000000",
+                household_id=home.id,
+                title="t",
+                description="d",
+                scene="s",
+                characters=["Eric", "Zoë"],
+                prompt="p",
+                engine="builtin",
+                seed=1,
+                word_count=1,
+                created_at=created,
+                expires_at=created + timedelta(hours=48),
+            )
+        )
+    with db.session() as session:
+        row = session.scalars(select(StoryRow)).one()
+        assert row.created_at == created
+        assert row.created_at.tzinfo is not None
+        assert row.characters == ["Eric", "Zoë"]
+        assert (row.image_state, row.audio_state, row.notify_state) == (
+            "pending",
+            "pending",
+            "pending",
+        )
+    db.dispose()
+
+
+def test_a_new_sqlite_database_does_not_exist_until_migrated(tmp_path: object) -> None:
+    db = Database(f"sqlite:///{tmp_path}/fresh/bedtales.db")
+    assert not db.exists()
+    db.migrate()
+    assert db.exists()
+    db.dispose()
