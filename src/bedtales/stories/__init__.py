@@ -1,0 +1,1 @@
+"""Stories: the prompt, the quality gates and the writer that stores tonight's story."""

@@ -1,0 +1,62 @@
+"""The prompt sent to a text engine, and the split of its answer into title and story."""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+
+from bedtales.errors import ConfigError
+
+TEMPLATE_FIELDS = frozenset({"count", "names", "scene"})
+
+_TITLE_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*title\s*[:\-–—]\s*", re.IGNORECASE)
+_QUOTES = "\"'“”‘’«»*_# "
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """An engine's answer, split: the title, and the story with its stanza breaks."""
+
+    title: str
+    description: str
+
+
+def check_template(template: str) -> None:
+    """Refuse a prompt template with unknown or malformed placeholders."""
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ConfigError(f"invalid setting text.prompt_template: {exc}") from None
+    unknown = names - TEMPLATE_FIELDS
+    if unknown:
+        raise ConfigError(
+            f"invalid setting text.prompt_template: unknown placeholder(s) "
+            f"{', '.join(sorted('{' + n + '}' for n in unknown))}; "
+            f"use {', '.join(sorted('{' + n + '}' for n in TEMPLATE_FIELDS))}"
+        )
+
+
+def build_prompt(template: str, characters: list[str] | tuple[str, ...], scene: str) -> str:
+    """Fill the template as the reference app did: names joined with " and "."""
+    return template.format(count=len(characters), names=" and ".join(characters), scene=scene)
+
+
+def split_answer(answer: str) -> StoryText:
+    """First non-empty line is the title (without "Title:" and quotes); the rest is the story.
+
+    Blank lines between stanzas are kept (runs of them collapse to one), trailing spaces go.
+    """
+    lines = [line.rstrip() for line in answer.strip().replace("\r\n", "\n").split("\n")]
+    if not lines or not lines[0]:
+        return StoryText(title="", description="")
+    title = _TITLE_PREFIX.sub("", lines[0]).strip(_QUOTES).strip()
+    body: list[str] = []
+    for line in lines[1:]:
+        if line.strip() or (body and body[-1]):
+            body.append(line.strip() if not line.strip() else line)
+    while body and not body[0].strip():
+        body.pop(0)
+    while body and not body[-1].strip():
+        body.pop()
+    return StoryText(title=title, description="\n".join(body))

@@ -1,0 +1,157 @@
+"""The story writer: the create-story step of the flow.
+
+Loads the household's characters, picks a scene at random (avoiding the last few nights'
+scenes while others remain), builds the prompt, asks the text engine, runs the quality gates
+(retrying, then falling back to ``builtin``) and stores the story. The engine is called
+outside any database transaction: a slow service never holds a lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bedtales.config import Settings
+from bedtales.domain import Story, text_key
+from bedtales.engines.text import StoryRequest, TextEngine, get_text_engine
+from bedtales.errors import EngineError, InputError
+from bedtales.services import household_row, recent_scenes, story_record
+from bedtales.storage import Database
+from bedtales.storage.models import StoryRow, utcnow
+from bedtales.stories.gates import SafetyList, check_story, count_words
+from bedtales.stories.prompt import StoryText, build_prompt, split_answer
+
+log = logging.getLogger(__name__)
+
+FALLBACK_ENGINE = "builtin"
+SEED_LIMIT = 2**31  # seeds fit a signed 32-bit column on every database
+
+
+@dataclass(frozen=True)
+class Composed:
+    text: StoryText
+    engine: str
+    note: str | None
+
+
+def write_story(
+    db: Database,
+    settings: Settings,
+    household: str,
+    *,
+    engine: str | None = None,
+    seed: int | None = None,
+    now: datetime | None = None,
+) -> Story:
+    """Write tonight's story for ``household`` and store it; returns the stored story."""
+    text_engine = get_text_engine(engine or settings.text.engine, settings)
+    if seed is None:
+        seed = secrets.randbelow(SEED_LIMIT)
+    elif not 0 <= seed < SEED_LIMIT:
+        raise InputError(f"seed must be between 0 and {SEED_LIMIT - 1}", field="seed")
+
+    with db.session() as session:
+        home = household_row(session, household)
+        characters = [row.name for row in home.characters]
+        scenes = [row.description for row in home.scenes]
+        recent = recent_scenes(session, home.id, settings.text.recent_scenes)
+        household_id, ttl_hours = home.id, home.story_ttl_hours
+    if not characters:
+        raise InputError(
+            f"household {household!r} has no characters yet: add one with "
+            f"`bedtales characters add NAME --household {household}`",
+            field="characters",
+        )
+    if not scenes:
+        raise InputError(
+            f"household {household!r} has no scenes yet: add one with "
+            f"`bedtales scenes add TEXT --household {household}`",
+            field="scenes",
+        )
+
+    scene = pick_scene(scenes, recent, random.Random(seed))
+    prompt = build_prompt(settings.text.prompt_template, characters, scene)
+    request = StoryRequest(
+        prompt=prompt,
+        characters=tuple(characters),
+        scene=scene,
+        seed=seed,
+        min_words=settings.text.min_words,
+    )
+    composed = compose(text_engine, request, settings)
+
+    created_at = now or utcnow()
+    row = StoryRow(
+        id=str(uuid.uuid4()),
+        household_id=household_id,
+        title=composed.text.title,
+        description=composed.text.description,
+        scene=scene,
+        characters=characters,
+        prompt=prompt,
+        engine=composed.engine,
+        engine_note=composed.note,
+        seed=seed,
+        word_count=count_words(composed.text.description),
+        created_at=created_at,
+        expires_at=created_at + timedelta(hours=ttl_hours),
+    )
+    with db.session() as session:
+        session.add(row)
+        session.flush()
+        story = story_record(row)
+    log.info("story %s written for %s by %s: %s", story.id, household, story.engine, story.title)
+    return story
+
+
+def pick_scene(scenes: Sequence[str], recent: Sequence[str], rng: random.Random) -> str:
+    """A random scene, leaving out the recent nights' scenes while any other remains."""
+    recent_keys = {text_key(scene) for scene in recent}
+    fresh = [scene for scene in scenes if text_key(scene) not in recent_keys]
+    return rng.choice(fresh or list(scenes))
+
+
+def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Composed:
+    """Ask ``engine`` up to ``text.max_attempts`` times; fall back to builtin if none passes."""
+    safety = SafetyList.build(settings.text.extra_blocked_words)
+    refusals: list[str] = []
+    for attempt in range(settings.text.max_attempts):
+        text, problem = _attempt(engine, replace(request, seed=request.seed + attempt), safety)
+        if text is not None:
+            note = (
+                f"{engine.name} answers refused first: {'; '.join(refusals)}" if refusals else None
+            )
+            return Composed(text, engine.name, note)
+        refusals.append(problem)
+        log.warning("%s answer %d refused: %s", engine.name, attempt + 1, problem)
+
+    if engine.name == FALLBACK_ENGINE:
+        raise EngineError(f"the builtin engine failed the quality gates: {'; '.join(refusals)}")
+    fallback = get_text_engine(FALLBACK_ENGINE, settings)
+    text, problem = _attempt(fallback, request, safety)
+    if text is None:
+        raise EngineError(f"the builtin fallback failed the quality gates: {problem}")
+    note = (
+        f"{engine.name} failed {len(refusals)} time(s) ({'; '.join(refusals)}); "
+        f"written by {FALLBACK_ENGINE} instead"
+    )
+    return Composed(text, FALLBACK_ENGINE, note)
+
+
+def _attempt(
+    engine: TextEngine, request: StoryRequest, safety: SafetyList
+) -> tuple[StoryText | None, str]:
+    try:
+        answer = engine.write(request)
+    except EngineError as exc:
+        return None, str(exc)
+    text = split_answer(answer)
+    problems = check_story(text, request.characters, min_words=request.min_words, safety=safety)
+    if problems:
+        return None, ", ".join(problems)
+    return text, ""
