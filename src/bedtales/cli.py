@@ -1,0 +1,422 @@
+"""The `bedtales` command line: a thin layer over :mod:`bedtales.services` and the app.
+
+Every error bedtales raises on purpose is printed as one clear line on stderr and mapped to
+an exit code here, once: 2 for bad input or settings, 1 for everything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from bedtales import __version__, services
+from bedtales.app import App, initialise
+from bedtales.domain import Story
+from bedtales.errors import BedtalesError, InputError
+from bedtales.importer import read_characters, read_scenes
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+app = typer.Typer(
+    name="bedtales",
+    help="A new rhyming bedtime story every night — offline, on your own machine.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+households_app = typer.Typer(help="Households: each has its own characters, scenes and stories.")
+characters_app = typer.Typer(help="The characters every story is about.")
+scenes_app = typer.Typer(help="The scenes a story may be set in; one is picked at random.")
+story_app = typer.Typer(help="Write, show and list stories.")
+for sub, name in (
+    (households_app, "households"),
+    (characters_app, "characters"),
+    (scenes_app, "scenes"),
+    (story_app, "story"),
+):
+    app.add_typer(sub, name=name, no_args_is_help=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="BEDTALES_DATA_DIR",
+        help="Data directory (database, settings, media). Default ./bedtales-data.",
+        show_default=False,
+    ),
+]
+HouseholdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--household", "-H", help="Household name (default: the setting default_household, 'home')."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def command(
+    group: typer.Typer, name: str | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command whose bedtales errors become one line on stderr and an exit code."""
+
+    def decorator(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except BedtalesError as exc:
+                err.print(Text(f"error: {exc}", style="red"))
+                raise typer.Exit(exc.exit_code) from None
+
+        group.command(name)(wrapper)
+        return wrapper
+
+    return decorator
+
+
+@contextmanager
+def opened(data_dir: Path | None) -> Iterator[App]:
+    bedtales = App.open(data_dir)
+    try:
+        yield bedtales
+    finally:
+        bedtales.close()
+
+
+def _household(bedtales: App, household: str | None) -> str:
+    return household or bedtales.settings.default_household
+
+
+def _print_json(value: Any) -> None:
+    out.print_json(json.dumps(value, ensure_ascii=False)) if sys.stdout.isatty() else print(
+        json.dumps(value, ensure_ascii=False, indent=2)
+    )
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bedtales {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+# ----------------------------------------------------------------------------- init
+
+
+@command(app, "init")
+def init(
+    data_dir: DataDir = None,
+    household: HouseholdOpt = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone of the household, e.g. Europe/London (default: this machine's)."
+        ),
+    ] = None,
+    samples: Annotated[
+        bool,
+        typer.Option(help="Add two sample characters and the starter scenes to a new household."),
+    ] = True,
+) -> None:
+    """Create the data directory, the database and the default household 'home'.
+
+    Safe to run again: it brings the database up to date and leaves existing data alone.
+    """
+    bedtales, home, created = initialise(
+        data_dir, household=household, timezone=timezone, samples=samples
+    )
+    try:
+        where = bedtales.settings.data_dir
+        if created:
+            chars = services.list_characters(bedtales.db, home.name)
+            scenes = services.list_scenes(bedtales.db, home.name)
+            out.print(
+                Text(
+                    f"Created household {home.name!r} ({home.timezone}) with "
+                    f"{len(chars)} characters and {len(scenes)} scenes in {where}."
+                )
+            )
+        else:
+            out.print(
+                Text(f"bedtales is ready in {where}; household {home.name!r} already exists.")
+            )
+        out.print(Text("Next: bedtales story new", style="bold"))
+    finally:
+        bedtales.close()
+
+
+# ----------------------------------------------------------------------------- households
+
+
+@command(households_app, "add")
+def households_add(
+    name: Annotated[str, typer.Argument(help="Household name.")],
+    timezone: Annotated[str, typer.Option(help="IANA time zone, e.g. America/New_York.")] = "UTC",
+    ttl_hours: Annotated[int, typer.Option(help="Hours a story is kept (1 to 168).")] = 48,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a household."""
+    with opened(data_dir) as bedtales:
+        home = services.add_household(bedtales.db, name, timezone=timezone, ttl_hours=ttl_hours)
+        out.print(Text(f"Added household {home.name!r} ({home.timezone})."))
+
+
+@command(households_app, "list")
+def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
+    """List households."""
+    with opened(data_dir) as bedtales:
+        homes = services.list_households(bedtales.db)
+    if as_json:
+        _print_json(
+            [
+                {"name": h.name, "timezone": h.timezone, "storyTtlHours": h.story_ttl_hours}
+                for h in homes
+            ]
+        )
+        return
+    table = Table("name", "time zone", "story TTL (h)")
+    for h in homes:
+        table.add_row(Text(h.name), Text(h.timezone), str(h.story_ttl_hours))
+    out.print(table)
+
+
+# ----------------------------------------------------------------------------- characters
+
+
+@command(characters_app, "add")
+def characters_add(
+    names: Annotated[list[str], typer.Argument(help="One or more names.", show_default=False)],
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add characters (all or none: a duplicate refuses the lot)."""
+    with opened(data_dir) as bedtales:
+        added = services.add_characters(bedtales.db, _household(bedtales, household), names)
+    for character in added:
+        out.print(Text(f"Added character {character.name!r} to {character.household!r}."))
+
+
+@command(characters_app, "list")
+def characters_list(
+    household: HouseholdOpt = None, data_dir: DataDir = None, as_json: JsonOpt = False
+) -> None:
+    """List a household's characters."""
+    with opened(data_dir) as bedtales:
+        characters = services.list_characters(bedtales.db, _household(bedtales, household))
+    if as_json:
+        _print_json([{"id": c.id, "name": c.name} for c in characters])
+        return
+    for character in characters:
+        out.print(Text(character.name))
+
+
+@command(characters_app, "remove")
+def characters_remove(
+    name: Annotated[str, typer.Argument(help="The character's name (any case).")],
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Remove a character."""
+    with opened(data_dir) as bedtales:
+        removed = services.remove_character(bedtales.db, _household(bedtales, household), name)
+    out.print(Text(f"Removed character {removed.name!r}."))
+
+
+# ----------------------------------------------------------------------------- scenes
+
+
+@command(scenes_app, "add")
+def scenes_add(
+    description: Annotated[
+        str, typer.Argument(help="Where the story happens, up to 300 characters.")
+    ],
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a scene."""
+    with opened(data_dir) as bedtales:
+        scene = services.add_scene(bedtales.db, _household(bedtales, household), description)
+    out.print(Text(f"Added scene {scene.id}: {scene.description}"))
+
+
+@command(scenes_app, "list")
+def scenes_list(
+    household: HouseholdOpt = None, data_dir: DataDir = None, as_json: JsonOpt = False
+) -> None:
+    """List a household's scenes with their numbers."""
+    with opened(data_dir) as bedtales:
+        scenes = services.list_scenes(bedtales.db, _household(bedtales, household))
+    if as_json:
+        _print_json([{"id": s.id, "description": s.description} for s in scenes])
+        return
+    for scene in scenes:
+        out.print(Text(f"{scene.id:>4}  {scene.description}"))
+
+
+@command(scenes_app, "remove")
+def scenes_remove(
+    scene: Annotated[
+        str, typer.Argument(help="The scene's number (from `scenes list`) or its text.")
+    ],
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Remove a scene."""
+    with opened(data_dir) as bedtales:
+        removed = services.remove_scene(bedtales.db, _household(bedtales, household), scene)
+    out.print(Text(f"Removed scene {removed.id}: {removed.description}"))
+
+
+# ----------------------------------------------------------------------------- import
+
+
+@command(app, "import")
+def import_files(
+    characters: Annotated[
+        Path | None,
+        typer.Option("--characters", help='JSON file: [{"id": "1", "name": "Eric"}, …]'),
+    ] = None,
+    scenes: Annotated[
+        Path | None,
+        typer.Option("--scenes", help='JSON file: [{"id": "1", "description": "…"}, …]'),
+    ] = None,
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Import the reference app's characters and scenes files (either or both).
+
+    Every entry is checked first: one bad entry imports nothing. Entries the household
+    already has are skipped, so importing the same file twice is harmless.
+    """
+    if characters is None and scenes is None:
+        raise typer.BadParameter("give --characters FILE, --scenes FILE or both")
+    names = read_characters(characters) if characters else []
+    descriptions = read_scenes(scenes) if scenes else []
+    with opened(data_dir) as bedtales:
+        result = services.import_entries(
+            bedtales.db, _household(bedtales, household), names, descriptions
+        )
+    out.print(
+        Text(
+            f"Imported {result.characters_added} characters "
+            f"({result.characters_skipped} already there) and {result.scenes_added} scenes "
+            f"({result.scenes_skipped} already there)."
+        )
+    )
+
+
+# ----------------------------------------------------------------------------- stories
+
+
+@command(story_app, "new")
+def story_new(
+    household: HouseholdOpt = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Text engine: builtin, openai or llamacpp (default: the setting text.engine)."
+        ),
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed for the scene choice and the builtin composer.")
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Write one story now and store it."""
+    with opened(data_dir) as bedtales:
+        story = bedtales.write_story(household, engine=engine, seed=seed)
+    if as_json:
+        _print_json(story.to_json())
+    else:
+        _print_story(story)
+
+
+@command(story_app, "show")
+def story_show(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="The story's id.")],
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one story (expired stories are gone)."""
+    with opened(data_dir) as bedtales:
+        story = services.get_story(bedtales.db, story_id)
+    if as_json:
+        _print_json(story.to_json())
+    else:
+        _print_story(story)
+
+
+@command(story_app, "list")
+def story_list(
+    household: Annotated[
+        str | None, typer.Option("--household", "-H", help="Only this household.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many, newest first.")] = 50,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the stories that have not expired, newest first."""
+    with opened(data_dir) as bedtales:
+        stories = services.list_stories(bedtales.db, household=household, limit=limit)
+    if as_json:
+        _print_json([s.to_json() for s in stories])
+        return
+    table = Table("id", "created", "household", "title", "engine")
+    for s in stories:
+        table.add_row(
+            s.id, f"{s.created_at:%Y-%m-%d %H:%M}", Text(s.household), Text(s.title), s.engine
+        )
+    out.print(table)
+
+
+def _print_story(story: Story) -> None:
+    out.print(Text(story.title, style="bold"))
+    out.print(Text(f"{', '.join(story.characters)} · {story.scene}", style="dim"))
+    out.print()
+    out.print(Text(story.description))
+    out.print()
+    note = f" ({story.engine_note})" if story.engine_note else ""
+    out.print(
+        Text(
+            f"id {story.id} · {story.word_count} words · by {story.engine}{note} · "
+            f"expires {story.expires_at:%Y-%m-%d %H:%M} UTC",
+            style="dim",
+        )
+    )
+
+
+def main() -> None:
+    try:
+        app()
+    except InputError as exc:  # raised outside a command, e.g. while parsing
+        err.print(Text(f"error: {exc}", style="red"))
+        sys.exit(exc.exit_code)

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from bedtales.cli import app
+
+REFERENCE = Path(__file__).parent / "data" / "reference"
+runner = CliRunner()
+
+
+def run(*args: str | Path, code: int = 0) -> str:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}{result.stderr}"
+    return result.stdout if code == 0 else result.stderr
+
+
+def all_commands() -> list[tuple[str, ...]]:
+    found: list[tuple[str, ...]] = []
+
+    def walk(command: Any, path: tuple[str, ...]) -> None:
+        if hasattr(command, "commands"):  # a group
+            for name, sub in command.commands.items():
+                walk(sub, (*path, name))
+        else:
+            found.append(path)
+
+    walk(typer.main.get_command(app), ())
+    return found
+
+
+def test_every_command_has_help_and_accepts_data_dir() -> None:
+    commands = all_commands()
+    assert len(commands) >= 13
+    for path in commands:
+        text = run(*path, "--help")
+        assert "--data-dir" in text, path
+        assert len(text.splitlines()) > 4, path
+
+
+def test_init_is_idempotent_and_story_new_prints_json(data_dir: Path) -> None:
+    assert "already exists" in run("init", "--data-dir", data_dir)
+    story = json.loads(run("story", "new", "--seed", "9", "--json", "--data-dir", data_dir))
+    assert set(story) >= {
+        "id", "title", "description", "scene", "characters", "prompt",
+        "engine", "wordCount", "createdAt", "expiresAt",
+    }  # fmt: skip
+    assert story["characters"] == ["Milo", "Luna"]
+    assert story["wordCount"] >= 200
+    shown = json.loads(run("story", "show", story["id"], "--json", "--data-dir", data_dir))
+    assert shown == story
+    listed = json.loads(run("story", "list", "--json", "--data-dir", data_dir))
+    assert [s["id"] for s in listed] == [story["id"]]
+    text = run("story", "show", story["id"], "--data-dir", data_dir)
+    assert story["title"] in text
+    assert story["description"].splitlines()[0] in text
+
+
+def test_reference_data_imports_and_names_eric_and_dave(data_dir: Path) -> None:
+    run("households", "add", "ref", "--timezone", "Europe/Dublin", "--data-dir", data_dir)
+    out = run(
+        "import", "--household", "ref", "--data-dir", data_dir,
+        "--characters", REFERENCE / "characters.json", "--scenes", REFERENCE / "scenes.json",
+    )  # fmt: skip
+    assert "Imported 2 characters (0 already there) and 5 scenes" in out
+    scenes = [e["description"] for e in json.loads((REFERENCE / "scenes.json").read_text())]
+    for seed in range(5):
+        story = json.loads(
+            run("story", "new", "-H", "ref", "--seed", str(seed), "--json", "--data-dir", data_dir)
+        )
+        assert story["characters"] == ["Eric", "Dave"]
+        assert "Eric" in story["description"]
+        assert "Dave" in story["description"]
+        assert story["scene"] in scenes
+
+
+def test_characters_and_scenes_commands(data_dir: Path) -> None:
+    run("characters", "add", "Eric", "Dave", "--data-dir", data_dir)
+    assert run("characters", "list", "--data-dir", data_dir).split() == [
+        "Milo",
+        "Luna",
+        "Eric",
+        "Dave",
+    ]
+    assert "Removed character 'Eric'" in run("characters", "remove", "ERIC", "--data-dir", data_dir)
+    assert "Added scene" in run("scenes", "add", "<b>a 'tiny' island</b>", "--data-dir", data_dir)
+    scenes = json.loads(run("scenes", "list", "--json", "--data-dir", data_dir))
+    assert scenes[-1]["description"] == "<b>a 'tiny' island</b>"
+    run("scenes", "remove", str(scenes[-1]["id"]), "--data-dir", data_dir)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("characters", "add", "  "), "name must not be empty"),
+        (("characters", "add", "Milo"), "character 'Milo' already exists"),
+        (("characters", "add", "x" * 61), "name is 61 characters long"),
+        (("scenes", "add", "y" * 301), "scene is 301 characters long"),
+        (("story", "new", "--household", "nobody"), "household 'nobody' does not exist"),
+        (("story", "new", "--engine", "nope"), "unknown text engine 'nope'"),
+        (("story", "show", "not-a-story"), "no story 'not-a-story'"),
+        (("households", "add", "casa", "--timezone", "Nowhere/Land"), "not an IANA time zone"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(
+    data_dir: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert message in run(*args, "--data-dir", data_dir, code=2)
+
+
+def test_story_new_for_a_household_without_characters_exits_2(data_dir: Path) -> None:
+    run("households", "add", "empty", "--data-dir", data_dir)
+    assert "no characters yet" in run("story", "new", "-H", "empty", "--data-dir", data_dir, code=2)
+
+
+def test_a_bad_import_file_imports_nothing(data_dir: Path, tmp_path: Path) -> None:
+    scenes = tmp_path / "scenes.json"
+    scenes.write_text('[{"id": "1", "description": "fine"}, {"id": "2", "description": ""}]')
+    error = run(
+        "import",
+        "--characters",
+        REFERENCE / "characters.json",
+        "--scenes",
+        scenes,
+        "--data-dir",
+        data_dir,
+        code=2,
+    )
+    assert "entry 2 (id 2) description must not be empty" in error
+    assert "Eric" not in run("characters", "list", "--data-dir", data_dir)
+    assert "usage" in run("import", "--data-dir", data_dir, code=2).lower()
+
+
+def test_commands_before_init_say_to_run_init(tmp_path: Path) -> None:
+    assert "run `bedtales init` first" in run(
+        "story", "list", "--data-dir", tmp_path / "nothing", code=2
+    )
+
+
+def test_invalid_settings_file_exits_2_naming_the_setting(tmp_path: Path) -> None:
+    (tmp_path / "bedtales.toml").write_text("[text]\nmin_words = -5\n")
+    assert "invalid setting text.min_words" in run("init", "--data-dir", tmp_path, code=2)
+
+
+def test_the_installed_command_runs_end_to_end(tmp_path: Path) -> None:
+    bedtales = [sys.executable, "-m", "bedtales"]
+    env_dir = ["--data-dir", str(tmp_path / "d")]
+    subprocess.run([*bedtales, "init", *env_dir], check=True, capture_output=True)
+    done = subprocess.run(
+        [*bedtales, "story", "new", "--json", *env_dir], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["wordCount"] >= 200
+    bad = subprocess.run(
+        [*bedtales, "story", "new", "-H", "nobody", *env_dir], capture_output=True, text=True
+    )
+    assert bad.returncode == 2
+    assert "error: household 'nobody' does not exist" in bad.stderr
+    assert "Traceback" not in bad.stderr
