@@ -38,6 +38,7 @@ def test_characters_add_list_remove(bedtales: App) -> None:
         ("Eric\x00", "control characters"),
         ("Da\nve", "control characters"),
         ("Bo\u200bb", "control characters"),
+        ("Killer Kate", "child-safety list: killer"),
     ],
 )
 def test_bad_names_are_refused(bedtales: App, name: str, problem: str) -> None:
@@ -66,6 +67,8 @@ def test_scenes_add_list_remove_and_limits(bedtales: App) -> None:
     assert scene.description == 'A "quiet" lake'
     with pytest.raises(InputError, match="already exists"):
         services.add_scene(bedtales.db, "home", 'a "QUIET"   lake')
+    with pytest.raises(InputError, match="child-safety list: ghost"):
+        services.add_scene(bedtales.db, "home", "a haunted house with a GHOST")
     with pytest.raises(InputError, match="301 characters long; the most is 300"):
         services.add_scene(bedtales.db, "home", "y" * 301)
     services.add_scene(bedtales.db, "home", "z" * 300)

@@ -90,3 +90,19 @@ def test_a_new_sqlite_database_does_not_exist_until_migrated(tmp_path: object) -
     db.migrate()
     assert db.exists()
     db.dispose()
+
+
+def test_migrations_match_the_models(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from bedtales.storage.models import Base
+
+    db = Database(database_url)
+    db.migrate()
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == [], (
+        "the models changed without a migration: add one in storage/migrations"
+    )
+    db.dispose()

@@ -6,11 +6,13 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bedtales.errors import InputError
 from bedtales.storage.models import NAME_MAX, SCENE_MAX
+from bedtales.stories.gates import SafetyList
 
 MAX_STORY_TTL_HOURS = 7 * 24  # media links cannot outlive the S3 presigned-URL maximum
 
@@ -86,6 +88,11 @@ class Story:
         }
 
 
+@lru_cache(maxsize=1)
+def builtin_safety_list() -> SafetyList:
+    return SafetyList.build()
+
+
 def clean_text(value: str, *, field: str, max_length: int) -> str:
     """Trim a name or scene and refuse empty, over-long or control-character text.
 
@@ -101,6 +108,12 @@ def clean_text(value: str, *, field: str, max_length: int) -> str:
     if len(value) > max_length:
         raise InputError(
             f"{field} is {len(value)} characters long; the most is {max_length}", field=field
+        )
+    # refused here rather than later, when every story with it would fail the gates
+    blocked = builtin_safety_list().find(value)
+    if blocked:
+        raise InputError(
+            f"{field} uses words from the child-safety list: {', '.join(blocked)}", field=field
         )
     return value
 
