@@ -16,13 +16,13 @@ from sqlalchemy.engine import make_url
 
 from bedtales.app import App, initialise
 from bedtales.storage import Database
+from bedtales.storage.models import Base
 from servers.chat_completions import chat_server  # noqa: F401 - a fixture for every module
 
 POSTGRES_URL = os.environ.get(
     "BEDTALES_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-TABLES = "households, characters, scenes, stories, subscribers"
 
 
 def require_service(name: str, problem: str) -> None:
@@ -77,7 +77,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{tmp_path / 'data' / 'bedtales.db'}"
     db: Database = request.getfixturevalue("postgres_database")
     with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        tables = ", ".join(Base.metadata.tables)
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return db.url.render_as_string(hide_password=False)
 
 

@@ -10,7 +10,9 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     DateTime,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -19,7 +21,9 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -164,3 +168,85 @@ class SubscriberRow(Base):
     url: Mapped[str] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(String(NAME_MAX), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# ----------------------------------------------------------------------------- the event backbone
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit identity.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+JsonDoc = JSON().with_variant(JSONB(), "postgresql")
+
+
+class StoryChangeRow(Base):
+    """The change stream: one row per change to ``stories``, written only by a database
+    trigger (see migration 0002), never by the application."""
+
+    __tablename__ = "story_changes"
+    __table_args__ = (Index("ix_story_changes_changed_at", "changed_at"),)
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_name: Mapped[str] = mapped_column(String(8))
+    keys: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    new_image: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    old_image: Mapped[dict[str, Any] | None] = mapped_column(JsonDoc)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PipeCheckpointRow(Base):
+    __tablename__ = "pipe_checkpoints"
+
+    pipe: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BusEventRow(Base):
+    __tablename__ = "bus_events"
+    __table_args__ = (Index("ix_bus_events_subject", "subject"),)
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(64), unique=True)
+    source: Mapped[str] = mapped_column(String(128))
+    detail_type: Mapped[str] = mapped_column(String(128))
+    time: Mapped[datetime] = mapped_column(UTCDateTime())
+    detail: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    subject: Mapped[str | None] = mapped_column(String(64), default=None)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BusDeliveryRow(Base):
+    """One event for one target. Claimable while ``state`` is pending and ``due_at`` (epoch
+    seconds) has come; a claim pushes ``due_at`` to the end of its lease (SQS-style
+    visibility timeout), so a crashed worker's delivery becomes claimable again by itself."""
+
+    __tablename__ = "bus_deliveries"
+    __table_args__ = (
+        Index(
+            "ix_bus_deliveries_due",
+            "target",
+            "due_at",
+            postgresql_where=text("state = 'pending'"),
+            sqlite_where=text("state = 'pending'"),
+        ),
+        Index("ix_bus_deliveries_event", "event_seq"),
+        Index("ix_bus_deliveries_state_target", "state", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_seq: Mapped[int] = mapped_column(ForeignKey("bus_events.seq", ondelete="CASCADE"))
+    target: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(8), default="pending")  # pending, done, dead
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[float] = mapped_column(Double)
+    lease_token: Mapped[str | None] = mapped_column(String(32), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BusEffectRow(Base):
+    """Effects a handler has applied, by key, so a redelivered event does not repeat one."""
+
+    __tablename__ = "bus_effects"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

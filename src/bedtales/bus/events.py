@@ -1,0 +1,125 @@
+"""The event envelope (EventBridge's shape), deliveries, retry policies and dead letters."""
+
+from __future__ import annotations
+
+import json
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+# Deterministic event ids: the same stream record always becomes the same event id, so a
+# publisher that retries after a crash can be deduplicated by id.
+EVENT_NAMESPACE = uuid.UUID("6f1d2c6e-3b0a-4f55-9a43-6265647461c5")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def event_id_for(*parts: object) -> str:
+    return str(uuid.uuid5(EVENT_NAMESPACE, ":".join(str(p) for p in parts)))
+
+
+@dataclass(frozen=True)
+class Event:
+    """One event, as on EventBridge: ``{"id", "source", "detail-type", "time", "detail"}``."""
+
+    source: str
+    detail_type: str
+    detail: dict[str, Any]
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    time: datetime = field(default_factory=utcnow)
+
+    def envelope(self) -> dict[str, Any]:
+        return {
+            "version": "0",
+            "id": self.id,
+            "source": self.source,
+            "detail-type": self.detail_type,
+            "time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "detail": self.detail,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.envelope(), ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_envelope(cls, data: dict[str, Any]) -> Event:
+        return cls(
+            id=data["id"],
+            source=data["source"],
+            detail_type=data["detail-type"],
+            time=datetime.fromisoformat(data["time"].replace("Z", "+00:00")),
+            detail=data["detail"],
+        )
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Event:
+        return cls.from_envelope(json.loads(text))
+
+    @property
+    def subject(self) -> str | None:
+        """What the event is about (a story id), for per-story delivery state."""
+        value = self.detail.get("id")
+        return value if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event handed to one target. ``receipt`` is the backend's token for this attempt."""
+
+    event: Event
+    target: str
+    attempt: int
+    receipt: str
+
+    @property
+    def key(self) -> str:
+        """The idempotency key of this delivery: the same on every redelivery."""
+        return f"{self.event.id}:{self.target}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Like an EventBridge target's: attempts, event age, exponential backoff with full jitter."""
+
+    max_attempts: int = 10
+    max_age_s: float = 24 * 3600
+    base_delay_s: float = 1.0
+    max_delay_s: float = 300.0
+
+    def next_delay(self, attempt: int, rng: random.Random | None = None) -> float:
+        """Seconds before attempt ``attempt + 1``: full jitter, uniform in
+        [0, min(max_delay, base * 2 ** (attempt - 1))]."""
+        ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempt - 1))
+        return (rng or random).uniform(0, ceiling)
+
+    def gives_up(self, attempt: int, event_time: datetime, now: datetime) -> bool:
+        return attempt >= self.max_attempts or (now - event_time).total_seconds() >= self.max_age_s
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A delivery that ran out of attempts or age, with its last error."""
+
+    id: str
+    event: Event
+    target: str
+    attempts: int
+    error: str
+    failed_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryState:
+    """Where one target stands with one event: pending, running, done or dead."""
+
+    event_id: str
+    detail_type: str
+    target: str
+    state: str
+    attempts: int
+    last_error: str | None
+    updated_at: datetime | None
