@@ -4,15 +4,24 @@ that knows which backend was chosen; everything else receives what it needs."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 from bedtales import services
+from bedtales.bus.backends import Backend
+from bedtales.bus.bus import Bus
+from bedtales.bus.effects import EffectLog, HandlerContext
+from bedtales.bus.events import Delivery
+from bedtales.bus.topology import Topology, build_topology
+from bedtales.bus.worker import Worker, WorkerOptions
 from bedtales.config import CONFIG_FILE_NAME, Settings, load_settings
 from bedtales.domain import Household, Story, clean_name, clean_timezone, local_timezone
-from bedtales.errors import ConfigError
+from bedtales.errors import ConfigError, InputError
+from bedtales.pipes import Pipe
 from bedtales.storage import Database
 from bedtales.stories import writer
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
+from bedtales.targets import Handler, load_handlers
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -53,7 +62,48 @@ class App:
         return app
 
     def close(self) -> None:
+        if "bus" in self.__dict__:
+            self.bus.close()
         self.db.dispose()
+
+    # ----------------------------------------------------------------- the event backbone
+
+    @cached_property
+    def handlers(self) -> dict[str, Handler]:
+        return load_handlers(self.settings.bus.handler_modules)
+
+    @cached_property
+    def topology(self) -> Topology:
+        """Rules, targets and pipes, checked: a bad one raises ConfigError naming it."""
+        return build_topology(self.settings.bus, self.handlers)
+
+    @cached_property
+    def bus(self) -> Bus:
+        return Bus(self.topology, make_backend(self.settings, self.db))
+
+    def run_delivery(self, delivery: Delivery) -> None:
+        """Run the handler of the delivery's target (called in a worker thread)."""
+        handler = self.handlers[self.topology.targets[delivery.target].handler]
+        handler(HandlerContext(delivery, self.db, self.settings, EffectLog(self.db)))
+
+    def worker(self, targets: list[str] | None = None, *, concurrency: int = 4) -> Worker:
+        chosen = tuple(targets or self.topology.targets)
+        unknown = [t for t in chosen if t not in self.topology.targets]
+        if unknown:
+            raise InputError(
+                f"unknown target(s) {', '.join(unknown)}; "
+                f"known: {', '.join(self.topology.targets)}",
+                field="targets",
+            )
+        if not 1 <= concurrency <= 256:
+            raise InputError("concurrency must be between 1 and 256", field="concurrency")
+        options = WorkerOptions(
+            targets=chosen, concurrency=concurrency, lease_s=self.settings.bus.lease_s
+        )
+        return Worker(self.bus.backend, self.topology, self.run_delivery, options)
+
+    def pipes(self) -> list[Pipe]:
+        return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]
 
     def write_story(
         self,
@@ -71,6 +121,17 @@ class App:
             seed=seed,
             now=now,
         )
+
+
+def make_backend(settings: Settings, db: Database) -> Backend:
+    """The delivery backend the settings choose: the only place that knows them all."""
+    if settings.bus.backend == "redis":
+        from bedtales.bus.backends.redis import RedisBackend
+
+        return RedisBackend(settings.bus.redis_url, bus=settings.bus.name)
+    from bedtales.bus.backends.sql import SqlBackend
+
+    return SqlBackend(db)
 
 
 def initialise(

@@ -1,36 +1,35 @@
 """The `bedtales` command line: a thin layer over :mod:`bedtales.services` and the app.
 
-Every error bedtales raises on purpose is printed as one clear line on stderr and mapped to
-an exit code here, once: 2 for bad input or settings, 1 for everything else.
+Shared options and the error mapping are in :mod:`bedtales.cli_common`; the event-backbone
+commands (worker, events, dlq) in :mod:`bedtales.cli_bus`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import __version__, services
+from bedtales import __version__, cli_bus, services
 from bedtales.app import App, initialise
+from bedtales.cli_common import (
+    DataDir,
+    HouseholdOpt,
+    JsonOpt,
+    command,
+    err,
+    opened,
+    out,
+    print_json,
+)
 from bedtales.domain import Story
-from bedtales.errors import BedtalesError, InputError
+from bedtales.errors import InputError
 from bedtales.importer import read_characters, read_scenes
-
-P = ParamSpec("P")
-R = TypeVar("R")
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 app = typer.Typer(
     name="bedtales",
@@ -51,62 +50,11 @@ for sub, name in (
     (story_app, "story"),
 ):
     app.add_typer(sub, name=name, no_args_is_help=True)
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        envvar="BEDTALES_DATA_DIR",
-        help="Data directory (database, settings, media). Default ./bedtales-data.",
-        show_default=False,
-    ),
-]
-HouseholdOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--household", "-H", help="Household name (default: the setting default_household, 'home')."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def command(
-    group: typer.Typer, name: str | None = None
-) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """Register a command whose bedtales errors become one line on stderr and an exit code."""
-
-    def decorator(func: Callable[P, R]) -> Callable[P, R]:
-        @functools.wraps(func)
-        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-            try:
-                return func(*args, **kwargs)
-            except BedtalesError as exc:
-                err.print(Text(f"error: {exc}", style="red"))
-                raise typer.Exit(exc.exit_code) from None
-
-        group.command(name)(wrapper)
-        return wrapper
-
-    return decorator
-
-
-@contextmanager
-def opened(data_dir: Path | None) -> Iterator[App]:
-    bedtales = App.open(data_dir)
-    try:
-        yield bedtales
-    finally:
-        bedtales.close()
+cli_bus.register(app)
 
 
 def _household(bedtales: App, household: str | None) -> str:
     return household or bedtales.settings.default_household
-
-
-def _print_json(value: Any) -> None:
-    out.print_json(json.dumps(value, ensure_ascii=False)) if sys.stdout.isatty() else print(
-        json.dumps(value, ensure_ascii=False, indent=2)
-    )
 
 
 def _version(value: bool) -> None:
@@ -195,7 +143,7 @@ def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
     with opened(data_dir) as bedtales:
         homes = services.list_households(bedtales.db)
     if as_json:
-        _print_json(
+        print_json(
             [
                 {"name": h.name, "timezone": h.timezone, "storyTtlHours": h.story_ttl_hours}
                 for h in homes
@@ -232,7 +180,7 @@ def characters_list(
     with opened(data_dir) as bedtales:
         characters = services.list_characters(bedtales.db, _household(bedtales, household))
     if as_json:
-        _print_json([{"id": c.id, "name": c.name} for c in characters])
+        print_json([{"id": c.id, "name": c.name} for c in characters])
         return
     for character in characters:
         out.print(Text(character.name))
@@ -275,7 +223,7 @@ def scenes_list(
     with opened(data_dir) as bedtales:
         scenes = services.list_scenes(bedtales.db, _household(bedtales, household))
     if as_json:
-        _print_json([{"id": s.id, "description": s.description} for s in scenes])
+        print_json([{"id": s.id, "description": s.description} for s in scenes])
         return
     for scene in scenes:
         out.print(Text(f"{scene.id:>4}  {scene.description}"))
@@ -355,7 +303,7 @@ def story_new(
     with opened(data_dir) as bedtales:
         story = bedtales.write_story(household, engine=engine, seed=seed)
     if as_json:
-        _print_json(story.to_json())
+        print_json(story.to_json())
     else:
         _print_story(story)
 
@@ -366,13 +314,34 @@ def story_show(
     data_dir: DataDir = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one story (expired stories are gone)."""
+    """Show one story (expired stories are gone) and how far its targets have got."""
     with opened(data_dir) as bedtales:
         story = services.get_story(bedtales.db, story_id)
+        deliveries = bedtales.bus.backend.delivery_states(story.id)
     if as_json:
-        _print_json(story.to_json())
+        document = story.to_json()
+        document["deliveries"] = [
+            {
+                "event": d.detail_type,
+                "target": d.target,
+                "state": d.state,
+                "attempts": d.attempts,
+                "lastError": d.last_error,
+            }
+            for d in deliveries
+        ]
+        print_json(document)
+        return
+    _print_story(story)
+    if deliveries:
+        table = Table("event", "target", "state", "attempts", "last error", title="deliveries")
+        for d in deliveries:
+            table.add_row(
+                d.detail_type, d.target, d.state, str(d.attempts), Text(d.last_error or "")
+            )
+        out.print(table)
     else:
-        _print_story(story)
+        out.print(Text("No deliveries yet: is a worker running? (bedtales worker)", style="dim"))
 
 
 @command(story_app, "list")
@@ -388,7 +357,7 @@ def story_list(
     with opened(data_dir) as bedtales:
         stories = services.list_stories(bedtales.db, household=household, limit=limit)
     if as_json:
-        _print_json([s.to_json() for s in stories])
+        print_json([s.to_json() for s in stories])
         return
     table = Table("id", "created", "household", "title", "engine")
     for s in stories:

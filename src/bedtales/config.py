@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -101,6 +101,98 @@ class LlamaCppSettings(_Section):
     threads: int | None = Field(None, ge=1, description="CPU threads; unset lets llama.cpp choose.")
 
 
+DEFAULT_STORY_TEMPLATE: dict[str, Any] = {
+    "id": "<$.newImage.id>",
+    "title": "<$.newImage.title>",
+    "scene": "<$.newImage.scene>",
+    "description": "<$.newImage.description>",
+    "characters": "<$.newImage.characters>",
+    "household": "<$.newImage.household>",
+    "createdAt": "<$.newImage.created_at>",
+    "expiresAt": "<$.newImage.expires_at>",
+}
+DEFAULT_TARGETS = ("illustrate", "narrate", "notify")
+
+
+class TargetSettings(_Section):
+    handler: str | None = Field(
+        None, description="Registered handler that runs it; unset: the target's name."
+    )
+    max_attempts: int = Field(
+        10, ge=1, le=185, description="Attempts before the dead-letter queue."
+    )
+    max_age_s: float = Field(
+        86400, ge=1, le=86400, description="Seconds after the event when retrying stops."
+    )
+    base_delay_s: float = Field(2.0, gt=0, le=3600, description="First retry's backoff ceiling.")
+    max_delay_s: float = Field(300.0, gt=0, le=86400, description="Largest backoff ceiling.")
+
+
+class RuleSettings(_Section):
+    name: str = Field(min_length=1, max_length=64, description="Rule name, used in messages.")
+    event_pattern: dict[str, Any] = Field(
+        description="EventBridge event pattern the events must match."
+    )
+    targets: list[str] = Field(min_length=1, description="Targets that get every matching event.")
+
+
+class PipeSettings(_Section):
+    name: str = Field(
+        "stories", min_length=1, max_length=64, description="Pipe name (its checkpoint)."
+    )
+    source: Literal["stories"] = Field("stories", description="The change stream it reads.")
+    filter: dict[str, Any] = Field(
+        default_factory=lambda: {"eventName": ["INSERT"]},
+        description="Event pattern a stream record must match.",
+    )
+    event_source: str = Field("bedtales.stories", description="The events' source.")
+    detail_type: str = Field("StoryCreated", description="The events' detail-type.")
+    input_template: dict[str, Any] = Field(
+        default_factory=lambda: dict(DEFAULT_STORY_TEMPLATE),
+        description="The event detail, with <$.path> placeholders into the stream record.",
+    )
+
+
+def _default_rules() -> list[RuleSettings]:
+    return [
+        RuleSettings(
+            name="story-created",
+            event_pattern={"source": ["bedtales.stories"], "detail-type": ["StoryCreated"]},
+            targets=list(DEFAULT_TARGETS),
+        )
+    ]
+
+
+class BusSettings(_Section):
+    backend: Literal["sql", "redis"] = Field("sql", description="Delivery backend: sql or redis.")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the redis backend.")
+    name: str = Field("default", description="Bus name (keys and streams are named after it).")
+    lease_s: float = Field(
+        60.0, ge=1, le=3600, description="Seconds a worker holds a delivery before it is retried."
+    )
+    handler_modules: list[str] = Field(
+        default_factory=list, description="Python modules to import for more target handlers."
+    )
+    rules: list[RuleSettings] = Field(
+        default_factory=_default_rules,
+        description="Rules: [[bus.rules]] name, event_pattern, targets.",
+    )
+    targets: dict[str, TargetSettings] = Field(
+        default_factory=lambda: {name: TargetSettings() for name in DEFAULT_TARGETS},
+        description="Targets and their retry policies: [bus.targets.NAME].",
+    )
+    pipes: list[PipeSettings] = Field(
+        default_factory=lambda: [PipeSettings()],
+        description="Pipes from the story stream to the bus: [[bus.pipes]].",
+    )
+
+    @field_validator("targets")
+    @classmethod
+    def _keep_default_targets(cls, value: dict[str, TargetSettings]) -> dict[str, TargetSettings]:
+        # declaring [bus.targets.notify] tunes notify; it does not remove illustrate and narrate
+        return {**{name: TargetSettings() for name in DEFAULT_TARGETS}, **value}
+
+
 class Settings(BaseSettings):
     """Every bedtales setting. Build it with :func:`load_settings`."""
 
@@ -124,6 +216,7 @@ class Settings(BaseSettings):
     text: TextSettings = Field(default_factory=TextSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
+    bus: BusSettings = Field(default_factory=BusSettings)
 
     @field_validator("database_url")
     @classmethod

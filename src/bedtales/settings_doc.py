@@ -6,6 +6,8 @@ the declarations disagree, so a new setting cannot go undocumented.
 
 from __future__ import annotations
 
+from typing import get_args, get_origin
+
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -40,13 +42,38 @@ def _table(heading: str, model: type[BaseModel], path: tuple[str, ...]) -> list[
         "| setting | environment variable | default | meaning |",
         "|---|---|---|---|",
     ]
+    nested: list[str] = []
     for name, info in model.model_fields.items():
         annotation = info.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             continue
         dotted = ".".join((*path, name))
         env = ENV_PREFIX + "__".join(part.upper() for part in (*path, name))
-        rows.append(f"| `{dotted}` | `{env}` | {_default(info)} | {info.description or ''} |")
+        item = _item_model(annotation)
+        if item is None:
+            rows.append(f"| `{dotted}` | `{env}` | {_default(info)} | {info.description or ''} |")
+            continue
+        table = f"[[{dotted}]]" if get_origin(annotation) is list else f"[{dotted}.NAME]"
+        rows.append(f"| `{dotted}` | (TOML only) | see `{table}` | {info.description or ''} |")
+        nested += _items_table(table, item)
+    return [*rows, "", *nested]
+
+
+def _item_model(annotation: object) -> type[BaseModel] | None:
+    """The model inside ``list[Model]`` or ``dict[str, Model]``, if the field is one."""
+    args = get_args(annotation)
+    if get_origin(annotation) in (list, dict) and args:
+        inner = args[-1]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            return inner
+    return None
+
+
+def _items_table(heading: str, model: type[BaseModel]) -> list[str]:
+    rows = [f"### {heading}", "", "| key | default | meaning |", "|---|---|---|"]
+    for name, info in model.model_fields.items():
+        default = "required" if info.is_required() else _default(info)
+        rows.append(f"| `{name}` | {default} | {info.description or ''} |")
     return [*rows, ""]
 
 

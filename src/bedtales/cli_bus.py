@@ -1,0 +1,184 @@
+"""The `bedtales` commands that run and operate the event backbone: worker, events, dlq."""
+
+from __future__ import annotations
+
+import json
+import signal
+import threading
+import time
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bedtales.bus.events import DeadLetter
+from bedtales.cli_common import DataDir, JsonOpt, command, err, opened, out, print_json
+from bedtales.errors import NotFound
+
+events_app = typer.Typer(help="Events on the bus.")
+dlq_app = typer.Typer(help="Dead-letter queues: deliveries that ran out of retries, per target.")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(events_app, name="events", no_args_is_help=True)
+    app.add_typer(dlq_app, name="dlq", no_args_is_help=True)
+    command(app, "worker")(worker)
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+
+    def handle(signum: int, _frame: object) -> None:
+        err.print(Text(f"{signal.Signals(signum).name}: finishing running handlers, then stopping"))
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handle)
+    signal.signal(signal.SIGINT, handle)
+    return stop
+
+
+def worker(
+    targets: Annotated[
+        str | None, typer.Option(help="Comma-separated targets to serve (default: all).")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="Handlers running at once.")] = 4,
+    pipe: Annotated[bool, typer.Option(help="Also run the pipes (one instance leads).")] = True,
+    data_dir: DataDir = None,
+) -> None:
+    """Run target handlers for events on the bus (and the pipe from the story stream).
+
+    Stops cleanly on SIGTERM or Ctrl-C: running handlers finish, the rest is handed back.
+    """
+    with opened(data_dir) as bedtales:
+        chosen = [t.strip() for t in targets.split(",") if t.strip()] if targets else None
+        runner = bedtales.worker(chosen, concurrency=concurrency)
+        stop = _stop_on_signals()
+        threads = [
+            threading.Thread(target=p.run, args=(stop,), name=f"pipe-{p.spec.name}", daemon=True)
+            for p in (bedtales.pipes() if pipe else [])
+        ]
+        for thread in threads:
+            thread.start()
+        err.print(Text(f"worker serving {', '.join(runner.options.targets)}"))
+        runner.run(stop)
+        for thread in threads:
+            thread.join(timeout=5)
+
+
+@command(events_app, "tail")
+def events_tail(
+    count: Annotated[
+        int | None, typer.Option(help="Stop after this many events (default: follow for ever).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Follow events as they are published, one JSON envelope a line."""
+    with opened(data_dir) as bedtales:
+        backend = bedtales.bus.backend
+        _, cursor = backend.recent_events(None, 0)
+        seen = 0
+        while count is None or seen < count:
+            events, cursor = backend.recent_events(cursor, 100)
+            for event in events:
+                print(event.to_json(), flush=True)
+                seen += 1
+                if count is not None and seen >= count:
+                    return
+            if not events:
+                time.sleep(0.1)
+
+
+@command(dlq_app, "list")
+def dlq_list(
+    target: Annotated[str | None, typer.Option(help="Only this target.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 100,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List dead letters."""
+    with opened(data_dir) as bedtales:
+        letters = bedtales.bus.backend.dead_letters(target, limit)
+    if as_json:
+        print_json([_letter_json(letter) for letter in letters])
+        return
+    table = Table("id", "target", "event", "subject", "attempts", "failed", "error")
+    for letter in letters:
+        table.add_row(
+            letter.id,
+            letter.target,
+            letter.event.detail_type,
+            Text(letter.event.subject or ""),
+            str(letter.attempts),
+            f"{letter.failed_at:%Y-%m-%d %H:%M}",
+            Text(letter.error[:80]),
+        )
+    out.print(table)
+
+
+@command(dlq_app, "show")
+def dlq_show(
+    letter_id: Annotated[str, typer.Argument(metavar="ID")],
+    data_dir: DataDir = None,
+) -> None:
+    """Show one dead letter: the event, the target, the attempts and the last error."""
+    with opened(data_dir) as bedtales:
+        print_json(_letter_json(_find(bedtales.bus.backend.dead_letters(None, 100_000), letter_id)))
+
+
+@command(dlq_app, "replay")
+def dlq_replay(
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="ID...", help="Dead letters to replay.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every dead letter (of --target).")] = False,
+    target: Annotated[str | None, typer.Option(help="With --all: only this target.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Put dead letters back on their target's queue with fresh attempts."""
+    with opened(data_dir) as bedtales:
+        backend = bedtales.bus.backend
+        chosen = _chosen(backend.dead_letters(target, 100_000), ids, all_)
+        out.print(Text(f"Replayed {backend.replay(chosen)} dead letter(s)."))
+
+
+@command(dlq_app, "drop")
+def dlq_drop(
+    ids: Annotated[
+        list[str] | None, typer.Argument(metavar="ID...", help="Dead letters to drop.")
+    ] = None,
+    all_: Annotated[bool, typer.Option("--all", help="Every dead letter (of --target).")] = False,
+    target: Annotated[str | None, typer.Option(help="With --all: only this target.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete dead letters for good."""
+    with opened(data_dir) as bedtales:
+        backend = bedtales.bus.backend
+        chosen = _chosen(backend.dead_letters(target, 100_000), ids, all_)
+        out.print(Text(f"Dropped {backend.drop(chosen)} dead letter(s)."))
+
+
+def _chosen(letters: list[DeadLetter], ids: list[str] | None, all_: bool) -> list[str]:
+    if all_ == bool(ids):
+        raise typer.BadParameter("give dead-letter ids or --all (not both)")
+    if all_:
+        return [letter.id for letter in letters]
+    return [_find(letters, letter_id).id for letter_id in ids or []]
+
+
+def _find(letters: list[DeadLetter], letter_id: str) -> DeadLetter:
+    for letter in letters:
+        if letter.id == letter_id:
+            return letter
+    raise NotFound(f"no dead letter {letter_id!r} (see `bedtales dlq list`)")
+
+
+def _letter_json(letter: DeadLetter) -> dict[str, object]:
+    return {
+        "id": letter.id,
+        "target": letter.target,
+        "attempts": letter.attempts,
+        "error": letter.error,
+        "failedAt": letter.failed_at.isoformat(),
+        "event": json.loads(letter.event.to_json()),
+    }

@@ -1,0 +1,80 @@
+"""What every `bedtales` command module shares: options, output consoles, error mapping.
+
+Every error bedtales raises on purpose is printed as one clear line on stderr and mapped to
+an exit code here, once: 2 for bad input or settings, 1 for everything else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.text import Text
+
+from bedtales.app import App
+from bedtales.errors import BedtalesError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--data-dir",
+        envvar="BEDTALES_DATA_DIR",
+        help="Data directory (database, settings, media). Default ./bedtales-data.",
+        show_default=False,
+    ),
+]
+HouseholdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--household", "-H", help="Household name (default: the setting default_household, 'home')."
+    ),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+
+
+def command(
+    group: typer.Typer, name: str | None = None
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a command whose bedtales errors become one line on stderr and an exit code."""
+
+    def decorator(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            try:
+                return func(*args, **kwargs)
+            except BedtalesError as exc:
+                err.print(Text(f"error: {exc}", style="red"))
+                raise typer.Exit(exc.exit_code) from None
+
+        group.command(name)(wrapper)
+        return wrapper
+
+    return decorator
+
+
+@contextmanager
+def opened(data_dir: Path | None) -> Iterator[App]:
+    bedtales = App.open(data_dir)
+    try:
+        yield bedtales
+    finally:
+        bedtales.close()
+
+
+def print_json(value: Any) -> None:
+    out.print_json(json.dumps(value, ensure_ascii=False)) if sys.stdout.isatty() else print(
+        json.dumps(value, ensure_ascii=False, indent=2)
+    )

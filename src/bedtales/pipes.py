@@ -1,0 +1,182 @@
+"""Pipes: from the story change stream to the bus (bedtales' EventBridge Pipes).
+
+A pipe reads the stream in order from its stored checkpoint, keeps the records matching its
+filter, renders its input template into the event detail and puts the events on the bus.
+
+* With the ``sql`` bus the events are enqueued and the checkpoint advanced in one transaction:
+  a crash neither loses nor repeats an event.
+* With another bus (Redis) the events are published first and the checkpoint advanced after:
+  at-least-once, and the deterministic event id (pipe + stream position) lets the bus drop
+  a repeat.
+
+Only one instance of a pipe is active at a time: on PostgreSQL it holds an advisory lock
+(others wait for it), and on every database the checkpoint row is locked for each batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import zlib
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bedtales.bus.bus import Bus
+from bedtales.bus.events import Event, event_id_for
+from bedtales.bus.topology import PipeSpec
+from bedtales.storage import Database
+from bedtales.storage.models import PipeCheckpointRow, utcnow
+from bedtales.stream import StreamRecord, prune_changes, read_changes
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+PRUNE_EVERY_S = 600.0
+
+
+class Pipe:
+    def __init__(self, spec: PipeSpec, db: Database, bus: Bus) -> None:
+        self.spec = spec
+        self.db = db
+        self.bus = bus
+        self._leader: Any = None
+        self._last_prune = 0.0
+
+    def run_once(self, limit: int = BATCH) -> int:
+        """Move one batch from the stream to the bus; returns how many records were read."""
+        if self.bus.backend.transactional:
+            with self.db.session() as session:
+                position = _lock_checkpoint(session, self.spec.name)
+                records = read_changes(session, position, limit)
+                if records:
+                    self.bus.publish(self._events(records), session=session)
+                    _advance(session, self.spec.name, records[-1].seq)
+            return len(records)
+        with self.db.session() as session:
+            records = read_changes(session, _lock_checkpoint(session, self.spec.name), limit)
+        if records:
+            self.bus.publish(self._events(records))
+            with self.db.session() as session:
+                _advance(session, self.spec.name, records[-1].seq)
+        return len(records)
+
+    def run(self, stop: threading.Event, idle_wait_s: float = 1.0) -> None:
+        """Run until ``stop`` is set: lead (or wait to), move batches, prune old records."""
+        while not stop.is_set():
+            if not self._lead():
+                stop.wait(1.0)
+                continue
+            moved = self.run_once()
+            self._prune()
+            if moved < BATCH:
+                self._wait_for_changes(stop, idle_wait_s)
+        self._resign()
+
+    def _events(self, records: list[StreamRecord]) -> list[Event]:
+        events = []
+        for record in records:
+            document = record.document()
+            if not self.spec.filter.matches(document):
+                continue
+            detail = self.spec.template.render(document)
+            events.append(
+                Event(
+                    id=event_id_for(self.spec.name, record.seq),
+                    source=self.spec.event_source,
+                    detail_type=self.spec.detail_type,
+                    detail=detail if isinstance(detail, dict) else {"value": detail},
+                    time=record.changed_at,
+                )
+            )
+        return events
+
+    def _prune(self) -> None:
+        if time.monotonic() - self._last_prune < PRUNE_EVERY_S:
+            return
+        self._last_prune = time.monotonic()
+        with self.db.session() as session:
+            pruned = prune_changes(session)
+        if pruned:
+            log.info(
+                "pipe %s: pruned %d stream records older than 24 hours", self.spec.name, pruned
+            )
+
+    # ------------------------------------------------------------------ leadership and waking
+
+    def _lead(self) -> bool:
+        if self.db.dialect != "postgresql":
+            return True  # one machine: the checkpoint row lock is enough
+        if self._leader is None:
+            import psycopg
+
+            url = self.db.url.set(drivername="postgresql").render_as_string(hide_password=False)
+            connection = psycopg.connect(url, autocommit=True)
+            key = zlib.crc32(f"bedtales-pipe:{self.spec.name}".encode())
+            got = connection.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
+            if not got or not got[0]:
+                connection.close()
+                return False
+            connection.execute("LISTEN bedtales_story_changes")
+            self._leader = connection
+            log.info("pipe %s: leading", self.spec.name)
+        return True
+
+    def _resign(self) -> None:
+        if self._leader is not None:
+            self._leader.close()  # closing the session releases the advisory lock
+            self._leader = None
+
+    def _wait_for_changes(self, stop: threading.Event, timeout_s: float) -> None:
+        if self._leader is not None:
+            for _ in self._leader.notifies(timeout=timeout_s, stop_after=1):
+                break
+            return
+        # SQLite: PRAGMA data_version changes when another connection commits
+        deadline = time.monotonic() + timeout_s
+        with self.db.engine.connect() as connection:
+            start = connection.exec_driver_sql("PRAGMA data_version").scalar()
+            while not stop.is_set() and time.monotonic() < deadline:
+                if connection.exec_driver_sql("PRAGMA data_version").scalar() != start:
+                    return
+                stop.wait(0.002)
+
+
+def _lock_checkpoint(session: Session, pipe: str) -> int:
+    """The pipe's position, with its row locked until the transaction ends."""
+    locked = (
+        update(PipeCheckpointRow)
+        .where(PipeCheckpointRow.pipe == pipe)
+        .values(updated_at=utcnow())
+        .returning(PipeCheckpointRow.position)
+    )
+    position = session.execute(locked).scalar()
+    if position is not None:
+        return int(position)
+    try:
+        with session.begin_nested():
+            session.execute(
+                insert(PipeCheckpointRow).values(pipe=pipe, position=0, updated_at=utcnow())
+            )
+    except IntegrityError:
+        pass  # created meanwhile by another instance
+    return int(session.execute(locked).scalar_one())
+
+
+def _advance(session: Session, pipe: str, position: int) -> None:
+    session.execute(
+        update(PipeCheckpointRow)
+        .where(PipeCheckpointRow.pipe == pipe)
+        .values(position=position, updated_at=utcnow())
+    )
+
+
+def checkpoint(db: Database, pipe: str) -> int:
+    with db.session() as session:
+        return (
+            session.scalar(select(PipeCheckpointRow.position).where(PipeCheckpointRow.pipe == pipe))
+            or 0
+        )

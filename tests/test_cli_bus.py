@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bedtales.app import App
+from bedtales.cli import app as cli
+
+runner = CliRunner()
+SETTINGS = """
+[bus]
+handler_modules = ["worker_handlers"]
+[bus.targets.notify]
+handler = "broken"
+max_attempts = 2
+base_delay_s = 0.01
+max_delay_s = 0.01
+"""
+
+
+def run(*args: str | Path, code: int = 0) -> str:
+    result = runner.invoke(cli, [str(a) for a in args])
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}{result.stderr}"
+    return result.stdout if code == 0 else result.stderr
+
+
+@pytest.fixture
+def broken_notify(data_dir: Path) -> Iterator[App]:
+    (data_dir / "bedtales.toml").write_text(SETTINGS)
+    bedtales = App.open(data_dir)
+    yield bedtales
+    bedtales.close()
+
+
+def work_until(bedtales: App, done: object, timeout_s: float = 20) -> None:
+    stop = threading.Event()
+    threads = [threading.Thread(target=bedtales.worker(concurrency=2).run, args=(stop,))]
+    threads += [
+        threading.Thread(target=p.run, args=(stop,), kwargs={"idle_wait_s": 0.1})
+        for p in bedtales.pipes()
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + timeout_s
+        while not done() and time.monotonic() < deadline:  # type: ignore[operator]
+            time.sleep(0.05)
+        assert done(), "the worker did not get there in time"  # type: ignore[operator]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+
+
+def test_a_failing_target_ends_in_its_dead_letter_queue_and_can_be_replayed(
+    broken_notify: App,
+) -> None:
+    data_dir = broken_notify.settings.data_dir
+    story = broken_notify.write_story(seed=1)
+    backend = broken_notify.bus.backend
+    work_until(broken_notify, lambda: backend.dead_letters("notify"))
+
+    shown = json.loads(run("story", "show", story.id, "--json", "--data-dir", data_dir))
+    states = {d["target"]: d for d in shown["deliveries"]}
+    assert states["illustrate"]["state"] == "done"
+    assert states["narrate"]["state"] == "done"
+    assert states["notify"]["state"] == "dead"
+    assert states["notify"]["attempts"] == 2
+    assert f"RuntimeError: the paint ran out for {story.id}" == states["notify"]["lastError"]
+
+    (letter,) = json.loads(
+        run("dlq", "list", "--target", "notify", "--json", "--data-dir", data_dir)
+    )
+    assert letter["event"]["detail"]["id"] == story.id
+    assert json.loads(run("dlq", "show", letter["id"], "--data-dir", data_dir)) == letter
+    assert (
+        json.loads(run("dlq", "list", "--target", "illustrate", "--json", "--data-dir", data_dir))
+        == []
+    )
+
+    assert "Replayed 1" in run("dlq", "replay", letter["id"], "--data-dir", data_dir)
+    assert backend.dead_letters("notify") == []
+    work_until(broken_notify, lambda: backend.dead_letters("notify"))  # fails again, twice more
+    assert "Dropped 1" in run("dlq", "drop", "--all", "--data-dir", data_dir)
+    assert backend.dead_letters() == []
+    assert "no dead letter '999'" in run("dlq", "show", "999", "--data-dir", data_dir, code=2)
+    assert "ids or --all" in run("dlq", "drop", "--data-dir", data_dir, code=2)
+
+
+def test_events_tail_follows_published_events(broken_notify: App) -> None:
+    data_dir = broken_notify.settings.data_dir
+    result: list[str] = []
+    tail = threading.Thread(
+        target=lambda: result.append(run("events", "tail", "--count", "2", "--data-dir", data_dir))
+    )
+    tail.start()
+    time.sleep(1.0)  # let tail take its starting position
+    stories = [broken_notify.write_story(seed=i) for i in range(2)]
+    for pipe in broken_notify.pipes():
+        pipe.run_once()
+    tail.join(20)
+    lines = [json.loads(line) for line in result[0].splitlines()]
+    assert [e["detail"]["id"] for e in lines] == [s.id for s in stories]
+    assert all(
+        e["detail-type"] == "StoryCreated" and e["source"] == "bedtales.stories" for e in lines
+    )
+
+
+def test_worker_with_an_unknown_target_exits_2(broken_notify: App) -> None:
+    assert "unknown target(s) paint" in run(
+        "worker", "--targets", "paint", "--data-dir", broken_notify.settings.data_dir, code=2
+    )

@@ -1,0 +1,149 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from bedtales.app import App
+from bedtales.bus.events import Event
+from bedtales.config import load_settings
+from bedtales.pipes import checkpoint
+from bedtales.storage import Database
+from bedtales.storage.models import StoryRow
+
+CONTRACT = {
+    "id",
+    "title",
+    "scene",
+    "description",
+    "characters",
+    "household",
+    "createdAt",
+    "expiresAt",
+}
+
+
+def claim_all(bedtales: App, target: str) -> list[Event]:
+    return [d.event for d in bedtales.bus.backend.claim([target], 1000, 60)]
+
+
+def test_a_new_story_becomes_one_story_created_event_for_every_target(bedtales: App) -> None:
+    story = bedtales.write_story(seed=3)
+    (pipe,) = bedtales.pipes()
+    assert pipe.run_once() == 1
+    for target in ("illustrate", "narrate", "notify"):
+        (event,) = claim_all(bedtales, target)
+        assert (event.source, event.detail_type) == ("bedtales.stories", "StoryCreated")
+        assert set(event.detail) == CONTRACT
+        assert event.detail["id"] == story.id
+        assert event.detail["characters"] == ["Milo", "Luna"]
+        assert event.detail["household"] == "home"
+        assert event.detail["description"] == story.description
+        assert event.detail["createdAt"] == story.created_at.isoformat()
+        assert event.detail["expiresAt"] == story.expires_at.isoformat()
+
+
+def test_changes_other_than_inserts_are_filtered_out_and_nothing_repeats(bedtales: App) -> None:
+    story = bedtales.write_story(seed=3)
+    (pipe,) = bedtales.pipes()
+    pipe.run_once()
+    with bedtales.db.session() as s:
+        s.execute(update(StoryRow).where(StoryRow.id == story.id).values(audio_state="done"))
+    assert pipe.run_once() == 1  # the MODIFY record is read…
+    assert pipe.run_once() == 0
+    assert len(claim_all(bedtales, "notify")) == 1  # …but only the INSERT was published
+    assert checkpoint(bedtales.db, "stories") == 2
+
+
+def test_a_crash_while_publishing_neither_loses_nor_repeats(
+    bedtales: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bedtales.write_story(seed=3)
+    (pipe,) = bedtales.pipes()
+    original = bedtales.bus.backend.publish
+
+    def crash(*args: object, **kwargs: object) -> int:
+        original(*args, **kwargs)  # type: ignore[arg-type]
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(bedtales.bus.backend, "publish", crash)
+    with pytest.raises(RuntimeError):
+        pipe.run_once()
+    assert checkpoint(bedtales.db, "stories") == 0
+    monkeypatch.setattr(bedtales.bus.backend, "publish", original)
+    assert pipe.run_once() == 1
+    assert len(claim_all(bedtales, "illustrate")) == 1
+
+
+def test_pipe_and_rules_come_from_settings(data_dir: Path) -> None:
+    (data_dir / "bedtales.toml").write_text(
+        """
+[[bus.pipes]]
+name = "finished-pictures"
+filter = { eventName = ["MODIFY"], newImage = { image_state = ["done"] } }
+detail_type = "PictureReady"
+input_template = { story = "<$.newImage.id>", summary = "<$.newImage.title> is illustrated" }
+
+[[bus.rules]]
+name = "pictures"
+event_pattern = { "detail-type" = ["PictureReady"] }
+targets = ["notify"]
+
+[bus.targets.notify]
+max_attempts = 3
+"""
+    )
+    bedtales = App.open(data_dir)
+    try:
+        story = bedtales.write_story(seed=3)
+        with bedtales.db.session() as s:
+            s.execute(update(StoryRow).where(StoryRow.id == story.id).values(image_state="done"))
+        (pipe,) = bedtales.pipes()
+        pipe.run_once()
+        (event,) = claim_all(bedtales, "notify")
+        assert event.detail_type == "PictureReady"
+        assert event.detail == {"story": story.id, "summary": f"{story.title} is illustrated"}
+        assert bedtales.topology.targets["notify"].policy.max_attempts == 3
+    finally:
+        bedtales.close()
+
+
+@pytest.mark.postgres
+def test_only_one_pipe_instance_leads_on_postgres(
+    postgres_database: Database, tmp_path: Path
+) -> None:
+    url = postgres_database.url.render_as_string(hide_password=False)
+    apps = [App(load_settings(tmp_path, database_url=url)) for _ in range(2)]
+    first, second = (app.pipes()[0] for app in apps)
+    try:
+        assert first._lead()
+        assert not second._lead()  # waits while the first leads
+        first._resign()
+        assert second._lead()
+        second._resign()
+    finally:
+        for app in apps:
+            app.close()
+
+
+def test_run_moves_stories_as_they_are_written(bedtales: App) -> None:
+    (pipe,) = bedtales.pipes()
+    stop = threading.Event()
+    thread = threading.Thread(target=pipe.run, args=(stop,), kwargs={"idle_wait_s": 0.2})
+    thread.start()
+    try:
+        story = bedtales.write_story(seed=1)
+        backend = bedtales.bus.backend
+        backend.wait(["notify"], 5)
+        deliveries = backend.claim(["notify"], 10, 60)
+        for _ in range(50):
+            if deliveries:
+                break
+            backend.wait(["notify"], 0.1)
+            deliveries = backend.claim(["notify"], 10, 60)
+        assert [d.event.detail["id"] for d in deliveries] == [story.id]
+    finally:
+        stop.set()
+        thread.join(5)

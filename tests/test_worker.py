@@ -1,0 +1,144 @@
+"""Workers as real processes: SIGKILL mid-handling loses nothing and repeats no effect;
+SIGTERM finishes running handlers and hands the rest back."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from bedtales.app import App
+from worker_handlers import COUNTS_TABLE
+
+TARGETS = ("illustrate", "narrate", "notify")
+SETTINGS = """
+[bus]
+lease_s = {lease}
+handler_modules = ["worker_handlers"]
+[bus.targets.illustrate]
+handler = "counted"
+[bus.targets.narrate]
+handler = "counted"
+[bus.targets.notify]
+handler = "counted"
+"""
+
+
+@pytest.fixture
+def counted_app(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
+    (data_dir / "bedtales.toml").write_text(SETTINGS.format(lease=2))
+    monkeypatch.setenv("BEDTALES_TEST_INVOCATIONS", str(tmp_path / "invocations.log"))
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
+    bedtales = App.open(data_dir)
+    with bedtales.db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
+        connection.execute(text(COUNTS_TABLE))
+    yield bedtales
+    bedtales.close()
+
+
+def start_worker(data_dir: Path, *extra: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bedtales",
+            "worker",
+            "--data-dir",
+            str(data_dir),
+            "--concurrency",
+            "4",
+            *extra,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def invocations(tmp_path: Path) -> list[str]:
+    path = tmp_path / "invocations.log"
+    return path.read_text().splitlines() if path.exists() else []
+
+
+def counts(bedtales: App) -> dict[tuple[str, str], int]:
+    with bedtales.db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT story_id, target, count FROM test_effect_counts"))
+        return {(r.story_id, r.target): r.count for r in rows}
+
+
+def wait_for(condition: object, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigkill_mid_handling_loses_nothing_and_repeats_no_effect(
+    counted_app: App, tmp_path: Path
+) -> None:
+    stories = [counted_app.write_story(seed=i).id for i in range(50)]
+    data_dir = counted_app.settings.data_dir
+    worker = start_worker(data_dir)
+    try:
+        assert wait_for(lambda: len(invocations(tmp_path)) >= 40, 60), "the worker never got going"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    handled_before_restart = len(counts(counted_app))
+    assert handled_before_restart < 150, "the kill came too late to prove anything"
+
+    restarted = start_worker(data_dir)
+    try:
+        assert wait_for(lambda: len(counts(counted_app)) == 150, 90), (
+            "not every delivery was handled"
+        )
+    finally:
+        restarted.send_signal(signal.SIGTERM)
+        assert restarted.wait(30) == 0
+
+    effects = counts(counted_app)
+    assert set(effects) == {(story, target) for story in stories for target in TARGETS}
+    assert set(effects.values()) == {1}, "an effect was applied twice"
+    calls = [line.rsplit(" ", 1)[0] for line in invocations(tmp_path)]
+    assert len(calls) > len(set(calls)), "no delivery was redelivered: the kill proved nothing"
+    states = {s.state for story in stories for s in counted_app.bus.backend.delivery_states(story)}
+    assert states == {"done"}
+
+
+def test_sigterm_lets_running_handlers_finish_and_hands_back_the_rest(
+    counted_app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_TEST_LINGER_S", "1.0")
+    (counted_app.settings.data_dir / "bedtales.toml").write_text(SETTINGS.format(lease=600))
+    stories = [counted_app.write_story(seed=i).id for i in range(10)]
+    worker = start_worker(counted_app.settings.data_dir)
+    assert wait_for(lambda: len(invocations(tmp_path)) >= 4, 30)
+    started = time.monotonic()
+    worker.send_signal(signal.SIGTERM)
+    assert worker.wait(30) == 0
+    assert time.monotonic() - started < 10
+    finished = counts(counted_app)
+    assert len(finished) >= 4  # the running handlers were allowed to finish
+    assert set(finished.values()) == {1}
+
+    # what was handed back is due at once, although the lease is ten minutes long
+    monkeypatch.setenv("BEDTALES_TEST_LINGER_S", "0")
+    second = start_worker(counted_app.settings.data_dir)
+    try:
+        assert wait_for(lambda: len(counts(counted_app)) == 30, 30)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        assert second.wait(30) == 0
+    assert set(counts(counted_app).values()) == {1}
+    attempts = [
+        s.attempts for story in stories for s in counted_app.bus.backend.delivery_states(story)
+    ]
+    assert max(attempts) == 1  # handing back does not count as an attempt
