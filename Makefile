@@ -7,7 +7,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-DATA_DIR ?= ./bedtales-data
+DATA_DIR ?= $(or $(BEDTALES_DATA_DIR),./bedtales-data)
 PYTEST_ARGS ?=
 
 # Each stamp records that the venv matches pyproject.toml, so a change re-installs.
@@ -42,6 +42,8 @@ setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)
 
 $(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "bedtales needs Python 3.11 or newer (found $$($(PYTHON) --version)); set PYTHON=python3.11"; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || scripts/apt-install python3-venv
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -61,6 +61,22 @@ def postgres_server_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def fresh_postgres_url(postgres_server_url: str) -> Iterator[str]:
+    """An empty PostgreSQL database of this test's own."""
+    url = make_url(postgres_server_url)
+    name = f"{url.database}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def postgres_database(postgres_server_url: str) -> Iterator[Database]:
     db = Database(postgres_server_url)

@@ -165,3 +165,38 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path) -> None:
     assert bad.returncode == 2
     assert "error: household 'nobody' does not exist" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("scenes", "remove", "²"),
+        ("scenes", "remove", "99999999999999999999"),
+        ("init", "--household", "   "),
+        ("init", "--timezone", "Atlantis/Capital"),
+        ("story", "list", "--limit", "0"),
+        ("story", "new", "--seed", "99999999999"),
+        ("characters", "add", "a\tb"),
+    ],
+)
+def test_bad_input_never_shows_a_traceback(data_dir: Path, args: tuple[str, ...]) -> None:
+    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)])
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_unusable_data_dir_and_deep_json_are_clear_errors(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    assert "invalid setting data_dir" in run("init", "--data-dir", blocker / "x", code=2)
+    run("init", "--data-dir", tmp_path / "d")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000)
+    assert "nested too deeply" in run(
+        "import", "--characters", deep, "--data-dir", tmp_path / "d", code=2
+    )
+
+
+def test_init_refuses_bad_input_before_creating_anything(tmp_path: Path) -> None:
+    run("init", "--timezone", "Atlantis/Capital", "--data-dir", tmp_path / "new", code=2)
+    assert not (tmp_path / "new").exists()

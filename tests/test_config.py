@@ -99,3 +99,32 @@ def test_secrets_never_show(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigError) as caught:
         load_settings(tmp_path)
     assert "sk-very-secret-123" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [("{names:d} in {scene}", "Unknown format code"), ("{} {names}", "Replacement index 0")],
+)
+def test_prompt_templates_that_cannot_be_filled_are_refused(
+    tmp_path: Path, template: str, problem: str
+) -> None:
+    (tmp_path / "bedtales.toml").write_text(f'[text]\nprompt_template = "{template}"\n')
+    with pytest.raises(ConfigError, match=problem):
+        load_settings(tmp_path)
+
+
+def test_unknown_engine_and_blank_household_are_refused_at_start(tmp_path: Path) -> None:
+    (tmp_path / "bedtales.toml").write_text('default_household = "  "\n[text]\nengine = "opnai"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path)
+    assert "invalid setting text.engine" in str(caught.value)
+    assert "unknown text engine 'opnai'" in str(caught.value)
+    assert "invalid setting default_household" in str(caught.value)
+
+
+def test_a_database_url_that_cannot_be_parsed_hides_its_password(tmp_path: Path) -> None:
+    from bedtales.storage import Database
+
+    with pytest.raises(ConfigError, match="invalid setting database_url") as caught:
+        Database("postgresql+psycopg://user:hunter2@host:port/db")
+    assert "hunter2" not in str(caught.value)

@@ -33,3 +33,12 @@ def test_stanza_breaks_are_kept_and_runs_of_blank_lines_collapse() -> None:
 def test_empty_answer_gives_empty_parts() -> None:
     story = split_answer("   \n  ")
     assert (story.title, story.description) == ("", "")
+
+
+def test_chat_model_lead_ins_are_not_titles() -> None:
+    story = split_answer(
+        "Sure! Here is a rhyming story about Eric and Dave:\n\n**The Moon Boat**\n\nLine one"
+    )
+    assert (story.title, story.description) == ("The Moon Boat", "Line one")
+    assert split_answer("**Title:**\nThe Moon Boat\n\nLine one").title == "The Moon Boat"
+    assert split_answer("Title: The Moon Boat\nLine one").title == "The Moon Boat"

@@ -112,3 +112,39 @@ def test_unknown_story_is_not_found(bedtales: App) -> None:
         services.get_story(bedtales.db, "00000000-0000-4000-8000-000000000000")
     with pytest.raises(NotFound):
         services.get_story(bedtales.db, "not-a-uuid")
+
+
+def test_two_writers_adding_the_same_name_at_once_get_a_clear_error(bedtales: App) -> None:
+    import threading
+
+    barrier = threading.Barrier(6)
+    outcomes: list[str] = []
+
+    def add() -> None:
+        barrier.wait()
+        try:
+            services.add_character(bedtales.db, "home", "Twin")
+            outcomes.append("added")
+        except InputError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=add) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["added"] + ["refused"] * 5
+    assert [c.name for c in services.list_characters(bedtales.db, "home")].count("Twin") == 1
+
+
+def test_joiners_in_names_are_kept_and_composed_forms_are_duplicates(bedtales: App) -> None:
+    services.add_characters(
+        bedtales.db, "home", ["Ali\u200creza", "👨\u200d👩\u200d👧", "Zoe\u0308"]
+    )
+    with pytest.raises(InputError, match="already exists"):
+        services.add_character(bedtales.db, "home", "Zo\u00eb")
+
+
+def test_bedtime_phrases_with_listed_words_are_allowed(bedtales: App) -> None:
+    for scene in ("watching shooting stars from the roof", "a pillow fight at a sleepover"):
+        services.add_scene(bedtales.db, "home", scene)

@@ -33,7 +33,7 @@ def test_migrations_run_down_and_up_again(
 ) -> None:
     if "postgres" in request.node.callspec.id:
         # the shared test database must stay migrated; use a database of our own
-        database_url = request.getfixturevalue("postgres_server_url")
+        database_url = request.getfixturevalue("fresh_postgres_url")
     db = Database(database_url)
     db.migrate()
     with db.engine.connect() as connection:

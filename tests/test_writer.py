@@ -158,3 +158,13 @@ def test_a_household_without_characters_or_scenes_says_so(bedtales: App) -> None
 def test_seed_out_of_range_is_refused(bedtales: App) -> None:
     with pytest.raises(InputError, match="seed must be between 0"):
         bedtales.write_story(seed=-1)
+
+
+def test_extra_blocked_words_make_builtin_choose_other_verses(
+    bedtales: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_TEXT__EXTRA_BLOCKED_WORDS", '["alone", "lost", "fell"]')
+    bedtales.settings = load_settings(bedtales.settings.data_dir)
+    for seed in range(15):
+        story = bedtales.write_story(seed=seed)
+        assert not SafetyList.build(["alone", "lost", "fell"]).find(story.description)

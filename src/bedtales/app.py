@@ -58,7 +58,7 @@ class App:
                 + (f" (with --data-dir {data_dir})" if data_dir else "")
             )
         if app.db.current_revision() != app.db.head_revision():
-            app.db.migrate()
+            app.db.migrate()  # refuses a database newer than this code
         return app
 
     def close(self) -> None:
@@ -146,18 +146,27 @@ def initialise(
     Returns the app, the household and whether the household was created just now.
     """
     settings = load_settings(data_dir)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    config_file = settings.data_dir / CONFIG_FILE_NAME
-    if not config_file.exists():
-        config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    name = clean_name(household or settings.default_household, field="household")
+    tz = clean_timezone(timezone) if timezone else local_timezone()  # check before creating
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        config_file = settings.data_dir / CONFIG_FILE_NAME
+        if not config_file.exists():
+            config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(
+            f"invalid setting data_dir: cannot use {settings.data_dir}: {exc.strerror}"
+        ) from None
     app = App(settings)
     app.db.migrate()
-    name = clean_name(household or settings.default_household, field="household")
     existing = {h.name: h for h in services.list_households(app.db)}
     if name in existing:
         return app, existing[name], False
-    tz = clean_timezone(timezone) if timezone else local_timezone()
-    home = services.add_household(app.db, name, timezone=tz)
-    if samples:
-        services.import_entries(app.db, name, SAMPLE_CHARACTERS, STARTER_SCENES)
+    home = services.create_household(
+        app.db,
+        name,
+        timezone=tz,
+        characters=SAMPLE_CHARACTERS if samples else (),
+        scenes=STARTER_SCENES if samples else (),
+    )
     return app, home, True

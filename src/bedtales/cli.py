@@ -7,7 +7,6 @@ commands (worker, events, dlq) in :mod:`bedtales.cli_bus`.
 from __future__ import annotations
 
 import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -22,13 +21,11 @@ from bedtales.cli_common import (
     HouseholdOpt,
     JsonOpt,
     command,
-    err,
     opened,
     out,
     print_json,
 )
 from bedtales.domain import Story
-from bedtales.errors import InputError
 from bedtales.importer import read_characters, read_scenes
 
 app = typer.Typer(
@@ -359,10 +356,11 @@ def story_list(
     if as_json:
         print_json([s.to_json() for s in stories])
         return
-    table = Table("id", "created", "household", "title", "engine")
+    table = Table("created (UTC)", "household", "title", "engine")
+    table.add_column("id", no_wrap=True, min_width=36)  # whole, so it can be pasted
     for s in stories:
         table.add_row(
-            s.id, f"{s.created_at:%Y-%m-%d %H:%M}", Text(s.household), Text(s.title), s.engine
+            f"{s.created_at:%Y-%m-%d %H:%M}", Text(s.household), Text(s.title), s.engine, s.id
         )
     out.print(table)
 
@@ -384,8 +382,4 @@ def _print_story(story: Story) -> None:
 
 
 def main() -> None:
-    try:
-        app()
-    except InputError as exc:  # raised outside a command, e.g. while parsing
-        err.print(Text(f"error: {exc}", style="red"))
-        sys.exit(exc.exit_code)
+    app()

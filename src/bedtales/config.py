@@ -61,6 +61,15 @@ class TextSettings(_Section):
         default_factory=list, description="Words added to the built-in child-safety list."
     )
 
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        from bedtales.engines.text import engine_names
+
+        if value not in engine_names():
+            raise ValueError(f"unknown text engine {value!r}; known: {', '.join(engine_names())}")
+        return value
+
     @field_validator("prompt_template")
     @classmethod
     def _template_fields(cls, value: str) -> str:
@@ -218,6 +227,17 @@ class Settings(BaseSettings):
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
 
+    @field_validator("default_household")
+    @classmethod
+    def _household_name(cls, value: str) -> str:
+        from bedtales.domain import clean_name
+        from bedtales.errors import InputError
+
+        try:
+            return clean_name(value, field="name")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str | None) -> str | None:
@@ -230,10 +250,6 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'bedtales.db').resolve()}"
-
-    @property
-    def config_file(self) -> Path:
-        return self.data_dir / CONFIG_FILE_NAME
 
     @classmethod
     def settings_customise_sources(

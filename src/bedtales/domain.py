@@ -6,14 +6,14 @@ import os
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bedtales.errors import InputError
-from bedtales.storage.models import NAME_MAX, SCENE_MAX
-from bedtales.stories.gates import SafetyList
+from bedtales.safety import builtin_safety_list
 
+NAME_MAX = 60
+SCENE_MAX = 300
 MAX_STORY_TTL_HOURS = 7 * 24  # media links cannot outlive the S3 presigned-URL maximum
 
 
@@ -88,11 +88,6 @@ class Story:
         }
 
 
-@lru_cache(maxsize=1)
-def builtin_safety_list() -> SafetyList:
-    return SafetyList.build()
-
-
 def clean_text(value: str, *, field: str, max_length: int) -> str:
     """Trim a name or scene and refuse empty, over-long or control-character text.
 
@@ -103,7 +98,7 @@ def clean_text(value: str, *, field: str, max_length: int) -> str:
     value = unicodedata.normalize("NFC", value).strip()
     if not value:
         raise InputError(f"{field} must not be empty", field=field)
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") for ch in value):
+    if any(_is_control(ch) for ch in value):
         raise InputError(f"{field} must not contain control characters", field=field)
     if len(value) > max_length:
         raise InputError(
@@ -116,6 +111,14 @@ def clean_text(value: str, *, field: str, max_length: int) -> str:
             f"{field} uses words from the child-safety list: {', '.join(blocked)}", field=field
         )
     return value
+
+
+# joiners are format characters that names and emoji need: "Ali\u200creza", family emoji
+_JOINERS = frozenset("\u200c\u200d")
+
+
+def _is_control(ch: str) -> bool:
+    return ch not in _JOINERS and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn")
 
 
 def clean_name(value: str, *, field: str = "name") -> str:

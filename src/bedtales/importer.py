@@ -48,6 +48,8 @@ def _entries(path: Path) -> list[Any]:
         raise InputError(f"{path}: no such file", field=str(path)) from None
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text ({exc.reason})", field=str(path)) from None
+    except RecursionError:
+        raise InputError(f"{path}: JSON nested too deeply", field=str(path)) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})",

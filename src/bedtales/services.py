@@ -3,11 +3,14 @@ stories. The CLI and the web app call these and nothing below them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bedtales.domain import (
@@ -24,7 +27,22 @@ from bedtales.domain import (
 )
 from bedtales.errors import Expired, InputError, NotFound
 from bedtales.storage import Database
+from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryRow, utcnow
+
+_SCENE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
+@contextmanager
+def _unique(message: str, field: str) -> Iterator[None]:
+    """Turn a lost race between two writers of the same name into the usual clear error."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if is_unique_violation(exc):
+            raise InputError(message, field=field) from None
+        raise
+
 
 # ----------------------------------------------------------------------------- households
 
@@ -36,7 +54,7 @@ def add_household(
     row = HouseholdRow(
         name=name, timezone=clean_timezone(timezone), story_ttl_hours=clean_ttl_hours(ttl_hours)
     )
-    with db.session() as session:
+    with _unique(f"household {name!r} already exists", "household"), db.session() as session:
         if _find_household(session, name) is not None:
             raise InputError(f"household {name!r} already exists", field="household")
         session.add(row)
@@ -76,32 +94,43 @@ def add_character(db: Database, household: str, name: str) -> Character:
     return add_characters(db, household, [name])[0]
 
 
-def add_characters(
-    db: Database, household: str, names: Iterable[str], *, skip_existing: bool = False
-) -> list[Character]:
-    """Add characters in one transaction; a duplicate refuses all unless ``skip_existing``."""
+def add_characters(db: Database, household: str, names: Iterable[str]) -> list[Character]:
+    """Add characters in one transaction; one duplicate refuses them all."""
     cleaned = [clean_name(name) for name in names]
-    added: list[CharacterRow] = []
-    with db.session() as session:
+    taken_message = f"a character of that name was just added to {household!r}"
+    with _unique(taken_message, "name"), db.session() as session:
         home = household_row(session, household)
-        taken = set(
-            session.scalars(
-                select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
-            )
-        )
-        for name in cleaned:
-            key = text_key(name)
-            if key in taken:
-                if skip_existing:
-                    continue
-                raise InputError(
-                    f"character {name!r} already exists in {home.name!r}", field="name"
-                )
-            taken.add(key)
-            added.append(CharacterRow(household_id=home.id, name=name, name_key=key))
-        session.add_all(added)
-        session.flush()
-        return [_character(row, home.name) for row in added]
+        rows = _insert_characters(session, home, cleaned, skip_existing=False)
+        return [_character(row, home.name) for row in rows]
+
+
+def _insert_characters(
+    session: Session, home: HouseholdRow, names: list[str], *, skip_existing: bool
+) -> list[CharacterRow]:
+    query = select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
+    fresh = _fresh(
+        names, set(session.scalars(query)), skip_existing, "character", "name", home.name
+    )
+    rows = [CharacterRow(household_id=home.id, name=n, name_key=text_key(n)) for n in fresh]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def _fresh(
+    values: list[str], taken: set[str], skip_existing: bool, kind: str, field: str, household: str
+) -> list[str]:
+    """The values whose keys are not taken; a taken one is skipped or refused."""
+    fresh: list[str] = []
+    for value in values:
+        key = text_key(value)
+        if key in taken:
+            if skip_existing:
+                continue
+            raise InputError(f"{kind} {value!r} already exists in {household!r}", field=field)
+        taken.add(key)
+        fresh.append(value)
+    return fresh
 
 
 def list_characters(db: Database, household: str) -> list[Character]:
@@ -135,34 +164,29 @@ def add_scene(db: Database, household: str, description: str) -> Scene:
     return add_scenes(db, household, [description])[0]
 
 
-def add_scenes(
-    db: Database, household: str, descriptions: Iterable[str], *, skip_existing: bool = False
-) -> list[Scene]:
-    """Add scenes in one transaction; a duplicate refuses all unless ``skip_existing``."""
+def add_scenes(db: Database, household: str, descriptions: Iterable[str]) -> list[Scene]:
+    """Add scenes in one transaction; one duplicate refuses them all."""
     cleaned = [clean_scene(text) for text in descriptions]
-    added: list[SceneRow] = []
-    with db.session() as session:
+    taken_message = f"that scene was just added to {household!r}"
+    with _unique(taken_message, "scene"), db.session() as session:
         home = household_row(session, household)
-        taken = set(
-            session.scalars(
-                select(SceneRow.description_key).where(SceneRow.household_id == home.id)
-            )
-        )
-        for description in cleaned:
-            key = text_key(description)
-            if key in taken:
-                if skip_existing:
-                    continue
-                raise InputError(
-                    f"scene {description!r} already exists in {home.name!r}", field="scene"
-                )
-            taken.add(key)
-            added.append(
-                SceneRow(household_id=home.id, description=description, description_key=key)
-            )
-        session.add_all(added)
-        session.flush()
-        return [_scene(row, home.name) for row in added]
+        rows = _insert_scenes(session, home, cleaned, skip_existing=False)
+        return [_scene(row, home.name) for row in rows]
+
+
+def _insert_scenes(
+    session: Session, home: HouseholdRow, descriptions: list[str], *, skip_existing: bool
+) -> list[SceneRow]:
+    query = select(SceneRow.description_key).where(SceneRow.household_id == home.id)
+    fresh = _fresh(
+        descriptions, set(session.scalars(query)), skip_existing, "scene", "scene", home.name
+    )
+    rows = [
+        SceneRow(household_id=home.id, description=d, description_key=text_key(d)) for d in fresh
+    ]
+    session.add_all(rows)
+    session.flush()
+    return rows
 
 
 def list_scenes(db: Database, household: str) -> list[Scene]:
@@ -176,7 +200,7 @@ def remove_scene(db: Database, household: str, id_or_description: str) -> Scene:
     with db.session() as session:
         home = household_row(session, household)
         query = select(SceneRow).where(SceneRow.household_id == home.id)
-        if id_or_description.strip().isdigit():
+        if _SCENE_NUMBER.fullmatch(id_or_description.strip()):
             query = query.where(SceneRow.id == int(id_or_description))
         else:
             query = query.where(SceneRow.description_key == text_key(id_or_description))
@@ -206,45 +230,41 @@ def import_entries(
     db: Database, household: str, characters: Sequence[str], scenes: Sequence[str]
 ) -> ImportResult:
     """Add what is new, skip what the household already has; all in one transaction."""
-    # Both lists were validated by the caller; cleaning again here is cheap and keeps the
-    # promise that nothing invalid is ever stored, whoever calls.
-    with db.session() as session:
+    names = [clean_name(n) for n in characters]
+    descriptions = [clean_scene(d) for d in scenes]
+    changed = f"{household!r} changed during the import; run it again"
+    with _unique(changed, "import"), db.session() as session:
         home = household_row(session, household)
-        char_keys = set(
-            session.scalars(
-                select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
-            )
-        )
-        scene_keys = set(
-            session.scalars(
-                select(SceneRow.description_key).where(SceneRow.household_id == home.id)
-            )
-        )
-        new_chars = _new_only([clean_name(n) for n in characters], char_keys)
-        new_scenes = _new_only([clean_scene(s) for s in scenes], scene_keys)
-        session.add_all(
-            CharacterRow(household_id=home.id, name=n, name_key=text_key(n)) for n in new_chars
-        )
-        session.add_all(
-            SceneRow(household_id=home.id, description=s, description_key=text_key(s))
-            for s in new_scenes
-        )
+        added_characters = _insert_characters(session, home, names, skip_existing=True)
+        added_scenes = _insert_scenes(session, home, descriptions, skip_existing=True)
     return ImportResult(
-        characters_added=len(new_chars),
-        characters_skipped=len(characters) - len(new_chars),
-        scenes_added=len(new_scenes),
-        scenes_skipped=len(scenes) - len(new_scenes),
+        characters_added=len(added_characters),
+        characters_skipped=len(names) - len(added_characters),
+        scenes_added=len(added_scenes),
+        scenes_skipped=len(descriptions) - len(added_scenes),
     )
 
 
-def _new_only(values: list[str], taken: set[str]) -> list[str]:
-    fresh: list[str] = []
-    for value in values:
-        key = text_key(value)
-        if key not in taken:
-            taken.add(key)
-            fresh.append(value)
-    return fresh
+def create_household(
+    db: Database,
+    name: str,
+    *,
+    timezone: str,
+    characters: Sequence[str] = (),
+    scenes: Sequence[str] = (),
+) -> Household:
+    """A new household with its first characters and scenes, in one transaction."""
+    row = HouseholdRow(name=clean_name(name, field="household"), timezone=clean_timezone(timezone))
+    names = [clean_name(n) for n in characters]
+    descriptions = [clean_scene(d) for d in scenes]
+    with _unique(f"household {row.name!r} already exists", "household"), db.session() as session:
+        if _find_household(session, row.name) is not None:
+            raise InputError(f"household {row.name!r} already exists", field="household")
+        session.add(row)
+        session.flush()
+        _insert_characters(session, row, names, skip_existing=True)
+        _insert_scenes(session, row, descriptions, skip_existing=True)
+    return _household(row)
 
 
 # ----------------------------------------------------------------------------- stories

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bedtales.errors import ConfigError
@@ -37,12 +38,14 @@ class Database:
     def __init__(self, url: str) -> None:
         try:
             parsed = make_url(url)
-        except ArgumentError as exc:
+        except (ArgumentError, ValueError) as exc:
+            # the message never repeats the URL: it may hold a password
             raise ConfigError(f"invalid setting database_url: {exc}") from None
         self.url = parsed
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
-            self.engine: Engine = create_engine(parsed)
+            # the driver's own timeout applies from the first statement (PRAGMA journal_mode)
+            self.engine: Engine = create_engine(parsed, connect_args={"timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
             self.engine = create_engine(parsed, pool_pre_ping=True)
@@ -76,9 +79,36 @@ class Database:
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run from several processes."""
+        self.check_revision()
         path = self.sqlite_path
-        if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        if path is None:
+            self._migrate()
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # SQLite has no advisory locks: a lock file next to the database serialises migrations
+        with open(path.with_name(path.name + ".migrate-lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._migrate()
+
+    def check_revision(self) -> None:
+        """Refuse a database migrated by a newer bedtales than this one."""
+        current = (
+            self.current_revision()
+            if self.sqlite_path is None or self.sqlite_path.exists()
+            else None
+        )
+        known = {
+            script.revision
+            for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
+        }
+        if current is not None and current not in known:
+            raise ConfigError(
+                f"the database {self.safe_url} was upgraded by a newer bedtales "
+                f"(schema {current}); "
+                "upgrade bedtales to use it"
+            )
+
+    def _migrate(self) -> None:
         with self._connect() as connection:
             if self.dialect == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
@@ -112,6 +142,14 @@ class Database:
             raise ConfigError(f"cannot open the database {self.safe_url}: {reason}") from None
         with connection:
             yield connection
+
+
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """Whether a failed write broke a UNIQUE constraint (two writers adding one name)."""
+    original = exc.orig
+    return getattr(original, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(
+        original
+    )
 
 
 def _alembic_config() -> Config:

@@ -27,8 +27,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-NAME_MAX = 60
-SCENE_MAX = 300
+from bedtales.domain import NAME_MAX, SCENE_MAX
 
 # Constraint names are fixed so that migrations are the same on every database.
 NAMING = {

@@ -7,45 +7,19 @@ every character named, and no word from the child-safety list.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from importlib.resources import files
+from collections.abc import Sequence
 
+from bedtales.safety import SafetyList
 from bedtales.stories.prompt import StoryText
+
+__all__ = ["SafetyList", "check_story", "count_words"]
 
 TITLE_MAX = 100
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
-_ENDINGS = "(?:s|es|ed|d|ing)?"
 
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
-
-
-@lru_cache(maxsize=1)
-def builtin_blocked_words() -> tuple[str, ...]:
-    text = files("bedtales").joinpath("data/blocked_words.txt").read_text(encoding="utf-8")
-    lines = (line.strip().casefold() for line in text.splitlines())
-    return tuple(line for line in lines if line and not line.startswith("#"))
-
-
-@dataclass(frozen=True)
-class SafetyList:
-    """Whole-word, case-insensitive matching of blocked words and phrases (with endings)."""
-
-    pattern: re.Pattern[str]
-
-    @classmethod
-    def build(cls, extra: Iterable[str] = ()) -> SafetyList:
-        words = sorted(
-            {*builtin_blocked_words(), *(w.strip().casefold() for w in extra if w.strip())}
-        )
-        alternatives = "|".join(r"\s+".join(map(re.escape, w.split())) for w in words)
-        return cls(re.compile(rf"(?<![^\W_])(?:{alternatives}){_ENDINGS}(?![^\W_])", re.IGNORECASE))
-
-    def find(self, text: str) -> list[str]:
-        return sorted({match.group(0).casefold() for match in self.pattern.finditer(text)})
 
 
 def check_story(

@@ -28,18 +28,28 @@ def check_template(template: str) -> None:
         names = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     except ValueError as exc:
         raise ConfigError(f"invalid setting text.prompt_template: {exc}") from None
-    unknown = names - TEMPLATE_FIELDS
+    unknown = names - TEMPLATE_FIELDS - {""}
     if unknown:
         raise ConfigError(
             f"invalid setting text.prompt_template: unknown placeholder(s) "
             f"{', '.join(sorted('{' + n + '}' for n in unknown))}; "
             f"use {', '.join(sorted('{' + n + '}' for n in TEMPLATE_FIELDS))}"
         )
+    try:  # format specs and positional fields fail only when formatting: try it once now
+        template.format(count=2, names="Eric and Dave", scene="a sunny park")
+    except (ValueError, IndexError, KeyError) as exc:
+        raise ConfigError(f"invalid setting text.prompt_template: {exc}") from None
 
 
 def build_prompt(template: str, characters: list[str] | tuple[str, ...], scene: str) -> str:
     """Fill the template as the reference app did: names joined with " and "."""
     return template.format(count=len(characters), names=" and ".join(characters), scene=scene)
+
+
+def _is_preamble(line: str) -> bool:
+    """A lead-in line rather than a title: ends with a colon, or is only "Title:"."""
+    bare = line.strip().strip("*_#\"' ")
+    return bare.endswith(":") or not _TITLE_PREFIX.sub("", line).strip(_QUOTES).strip()
 
 
 def split_answer(answer: str) -> StoryText:
@@ -48,6 +58,9 @@ def split_answer(answer: str) -> StoryText:
     Blank lines between stanzas are kept (runs of them collapse to one), trailing spaces go.
     """
     lines = [line.rstrip() for line in answer.strip().replace("\r\n", "\n").split("\n")]
+    # chat models often open with "Sure! Here is a story:" or put "Title:" on a line of its own
+    while len(lines) > 1 and (not lines[0].strip() or _is_preamble(lines[0])):
+        lines.pop(0)
     if not lines or not lines[0]:
         return StoryText(title="", description="")
     title = _TITLE_PREFIX.sub("", lines[0]).strip(_QUOTES).strip()

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 
 FALLBACK_ENGINE = "builtin"
 SEED_LIMIT = 2**31  # seeds fit a signed 32-bit column on every database
+BUILTIN_SEEDS = 50
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,16 @@ def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Co
         log.warning("%s answer %d refused: %s", engine.name, attempt + 1, problem)
 
     if engine.name == FALLBACK_ENGINE:
-        raise EngineError(f"the builtin engine failed the quality gates: {'; '.join(refusals)}")
+        text, problem = _attempt_builtin(
+            engine, replace(request, seed=request.seed + len(refusals)), safety
+        )
+        if text is not None:
+            return Composed(
+                text, engine.name, f"builtin answers refused first: {'; '.join(refusals)}"
+            )
+        raise EngineError(f"the builtin engine failed the quality gates: {problem}")
     fallback = get_text_engine(FALLBACK_ENGINE, settings)
-    text, problem = _attempt(fallback, request, safety)
+    text, problem = _attempt_builtin(fallback, request, safety)
     if text is None:
         raise EngineError(f"the builtin fallback failed the quality gates: {problem}")
     note = (
@@ -141,6 +149,19 @@ def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Co
         f"written by {FALLBACK_ENGINE} instead"
     )
     return Composed(text, FALLBACK_ENGINE, note)
+
+
+def _attempt_builtin(
+    engine: TextEngine, request: StoryRequest, safety: SafetyList
+) -> tuple[StoryText | None, str]:
+    """The offline composer costs a millisecond: try more seeds before giving up (a word
+    added to text.extra_blocked_words may be in some of its verses)."""
+    problem = ""
+    for offset in range(BUILTIN_SEEDS):
+        text, problem = _attempt(engine, replace(request, seed=request.seed + offset), safety)
+        if text is not None:
+            return text, ""
+    return None, problem
 
 
 def _attempt(

@@ -9,7 +9,7 @@ from bedtales.storage.models import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("run migrations with `bedtales db upgrade` (or Database.migrate())")
+    raise RuntimeError("bedtales migrates its database itself: run `bedtales init`")
 
 context.configure(
     connection=connection,
