@@ -49,7 +49,8 @@ class Pipe:
     def run_once(self, limit: int = BATCH) -> int:
         """Move one batch from the stream to the bus; returns how many records were read."""
         if self.bus.backend.transactional:
-            with self.db.session() as session:
+            # not durable: if a crash undoes it, it is undone whole and simply done again
+            with self.db.session(durable=False) as session:
                 position = _lock_checkpoint(session, self.spec.name)
                 records = read_changes(session, position, limit)
                 if records:

@@ -1,19 +1,22 @@
 """The worker: claims deliveries for its targets, runs their handlers in a thread pool, and
 acks, retries or dead-letters each one.
 
-Leases are renewed while a handler runs, so a slow handler keeps its delivery and a dead
-worker's deliveries come back after one lease. On SIGTERM (``stop`` set) the worker claims
-nothing more, lets running handlers finish for up to ``grace_s``, and hands back anything
-still unstarted or unfinished, so another worker takes it at once.
+Deliveries are claimed and acked in batches (one round trip for many), and a finished
+handler reports through a queue, so the loop never scans what is still running. Leases are
+renewed while a handler runs, so a slow handler keeps its delivery and a dead worker's
+deliveries come back after one lease. On SIGTERM (``stop`` set) the worker claims nothing
+more, lets running handlers finish for up to ``grace_s``, and hands back anything unstarted
+or unfinished, so another worker takes it at once.
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bedtales.bus.backends import Backend
@@ -23,6 +26,8 @@ from bedtales.bus.topology import Topology
 log = logging.getLogger(__name__)
 
 Run = Callable[[Delivery], None]
+# how long finished deliveries are gathered before one ack settles them all
+ACK_GATHER_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -43,53 +48,66 @@ class Worker:
         self.topology = topology
         self.run_handler = run
         self.options = options
-        self._running: dict[Future[None], Delivery] = {}
+        self._running: dict[str, tuple[Future[None], Delivery]] = {}  # by receipt
+        self._finished: queue.SimpleQueue[tuple[Delivery, BaseException | None]] = (
+            queue.SimpleQueue()
+        )
         self._lock = threading.Lock()
-        self._finished = threading.Event()
+        self._stopped = threading.Event()
 
     def run(self, stop: threading.Event) -> None:
         options = self.options
+        prefetch = max(options.batch, options.concurrency * 2)
         with ThreadPoolExecutor(options.concurrency, thread_name_prefix="handler") as pool:
-            renewer = threading.Thread(target=self._renew_leases, daemon=True)
-            renewer.start()
+            threading.Thread(target=self._renew_leases, daemon=True).start()
             while not stop.is_set():
-                self._settle_done(block=False)
-                room = options.concurrency * 2 - len(self._running)  # keep the pool fed
-                if room <= 0:
-                    self._settle_done(block=True)
-                    continue
-                claimed = self.backend.claim(
-                    options.targets, min(room, options.batch), options.lease_s
-                )
-                for delivery in claimed:
-                    future = pool.submit(self.run_handler, delivery)
-                    with self._lock:
-                        self._running[future] = delivery
-                if not claimed and not self._running:
-                    self.backend.wait(options.targets, options.idle_wait_s)
+                claimed: list[Delivery] = []
+                # refill once half the prefetched work is done: claims stay batches
+                if len(self._running) <= prefetch // 2:
+                    claimed = self.backend.claim(
+                        options.targets, prefetch - len(self._running), options.lease_s
+                    )
+                    for delivery in claimed:
+                        future = pool.submit(self._call, delivery)
+                        with self._lock:
+                            self._running[delivery.receipt] = (future, delivery)
+                if self._running:
+                    self._settle(timeout=0.05)
                 elif not claimed:
-                    self._settle_done(block=True, timeout=0.05)
+                    self.backend.wait(options.targets, options.idle_wait_s)
             self._shut_down(pool)
 
-    def _settle_done(self, *, block: bool, timeout: float | None = None) -> None:
-        with self._lock:
-            futures = list(self._running)
-        if not futures:
-            return
-        if block:
-            done, _ = wait(futures, timeout=timeout, return_when=FIRST_COMPLETED)
+    def _call(self, delivery: Delivery) -> None:
+        try:
+            self.run_handler(delivery)
+        except Exception as error:  # the handler's failure is the delivery's outcome
+            self._finished.put((delivery, error))
         else:
-            done = {f for f in futures if f.done()}
-        acks: list[Delivery] = []
-        for future in done:
-            with self._lock:
-                delivery = self._running.pop(future)
-            error = future.exception()
-            if error is None:
-                acks.append(delivery)
-            else:
+            self._finished.put((delivery, None))
+
+    def _settle(self, timeout: float) -> None:
+        """Wait up to ``timeout`` for a handler to finish, then gather what finishes in the
+        next few milliseconds too, and settle it all: one ack for many deliveries."""
+        try:
+            finished = [self._finished.get(timeout=timeout)]
+        except queue.Empty:
+            return
+        gather_until = time.monotonic() + ACK_GATHER_S
+        while len(finished) < len(self._running):
+            left = gather_until - time.monotonic()
+            try:
+                finished.append(
+                    self._finished.get(timeout=left) if left > 0 else self._finished.get_nowait()
+                )
+            except queue.Empty:
+                break
+        with self._lock:
+            for delivery, _ in finished:
+                self._running.pop(delivery.receipt, None)
+        self.backend.ack([delivery for delivery, error in finished if error is None])
+        for delivery, error in finished:
+            if error is not None:
                 self._failed(delivery, error)
-        self.backend.ack(acks)
 
     def _failed(self, delivery: Delivery, error: BaseException) -> None:
         message = f"{type(error).__name__}: {error}"
@@ -108,25 +126,27 @@ class Worker:
             )
 
     def _renew_leases(self) -> None:
-        while not self._finished.wait(self.options.lease_s / 3):
+        while not self._stopped.wait(self.options.lease_s / 3):
             with self._lock:
-                running = [d for f, d in self._running.items() if not f.done()]
+                running = [
+                    delivery for future, delivery in self._running.values() if not future.done()
+                ]
             if running:
                 self.backend.extend(running, self.options.lease_s)
 
     def _shut_down(self, pool: ThreadPoolExecutor) -> None:
         with self._lock:
-            unstarted = [d for f, d in self._running.items() if f.cancel()]
-            for future in [f for f in self._running if f.cancelled()]:
-                del self._running[future]
+            unstarted = [d for receipt, (f, d) in list(self._running.items()) if f.cancel()]
+            for delivery in unstarted:
+                del self._running[delivery.receipt]
         self.backend.release(unstarted)
         deadline = time.monotonic() + self.options.grace_s
         while self._running and time.monotonic() < deadline:
-            self._settle_done(block=True, timeout=max(0.0, deadline - time.monotonic()))
+            self._settle(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
         with self._lock:
-            unfinished = list(self._running.values())
+            unfinished = [delivery for _, delivery in self._running.values()]
         if unfinished:
             log.warning("handing back %d unfinished deliveries", len(unfinished))
             self.backend.release(unfinished)
-        self._finished.set()
+        self._stopped.set()
         pool.shutdown(wait=False, cancel_futures=True)

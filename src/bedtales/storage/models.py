@@ -220,15 +220,20 @@ class BusDeliveryRow(Base):
 
     __tablename__ = "bus_deliveries"
     __table_args__ = (
+        # claims walk the pending deliveries in due order and stop after a batch
         Index(
             "ix_bus_deliveries_due",
-            "target",
             "due_at",
             postgresql_where=text("state = 'pending'"),
             sqlite_where=text("state = 'pending'"),
         ),
+        Index(
+            "ix_bus_deliveries_dead",
+            "target",
+            postgresql_where=text("state = 'dead'"),
+            sqlite_where=text("state = 'dead'"),
+        ),
         Index("ix_bus_deliveries_event", "event_seq"),
-        Index("ix_bus_deliveries_state_target", "state", "target"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

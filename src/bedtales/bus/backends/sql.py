@@ -15,9 +15,12 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
@@ -38,6 +41,9 @@ class SqlBackend:
         self._events: dict[int, Event] = {}  # event rows never change: cache them by seq
         self._local_wake = threading.Condition()
         self._listener: Any = None
+        self._insert_event = _insert_ignoring_duplicates(db.dialect).returning(
+            BusEventRow.seq, BusEventRow.id
+        )
 
     # ------------------------------------------------------------------ publishing
 
@@ -46,43 +52,41 @@ class SqlBackend:
     ) -> int:
         if not items:
             return 0
-        with self._session(session) as s:
-            new = self._insert_events(s, [event for event, _ in items])
-            now = time.time()
-            rows = [
-                {"event_seq": seq, "target": target, "due_at": now}
-                for (event, targets) in items
-                if (seq := new.get(event.id)) is not None
-                for target in targets
-            ]
-            if rows:
-                s.execute(insert(BusDeliveryRow), rows)
-            if self._postgres:
-                s.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
-        with self._local_wake:
-            self._local_wake.notify_all()
-        return len(new)
-
-    def _insert_events(self, s: Session, events: list[Event]) -> dict[str, int]:
-        """Insert events not seen before; returns {event id: seq} of the new ones."""
-        ids = [e.id for e in events]
-        seen = set(s.scalars(select(BusEventRow.id).where(BusEventRow.id.in_(ids))))
-        new: dict[str, int] = {}
-        for event in events:
-            if event.id in seen or event.id in new:
-                continue
-            row = BusEventRow(
-                id=event.id,
-                source=event.source,
-                detail_type=event.detail_type,
-                time=event.time,
-                detail=event.detail,
-                subject=event.subject,
-            )
-            s.add(row)
-            s.flush()
-            new[event.id] = row.seq
+        if session is not None:
+            new = self._publish(session.connection(), items)
+        else:
+            with self._tx() as connection:
+                new = self._publish(connection, items)
+        self._wake_local()
         return new
+
+    def _publish(self, connection: Connection, items: Sequence[tuple[Event, Sequence[str]]]) -> int:
+        events = {event.id: (event, targets) for event, targets in items}  # first of each id
+        rows = [
+            {
+                "id": event.id,
+                "source": event.source,
+                "detail_type": event.detail_type,
+                "time": event.time,
+                "detail": event.detail,
+                "subject": event.subject,
+                "published_at": utcnow(),
+            }
+            for event, _ in events.values()
+        ]
+        # ids seen before are skipped by the database itself (ON CONFLICT DO NOTHING)
+        new = {row.id: row.seq for row in connection.execute(self._insert_event, rows)}
+        now = time.time()
+        deliveries = [
+            {"event_seq": seq, "target": target, "due_at": now, "state": "pending", "attempts": 0}
+            for event_id, seq in new.items()
+            for target in events[event_id][1]
+        ]
+        if deliveries:
+            connection.execute(insert(BusDeliveryRow), deliveries)
+        if self._postgres and deliveries:
+            connection.execute(text("SELECT pg_notify(:c, '')"), {"c": NOTIFY_CHANNEL})
+        return len(new)
 
     # ------------------------------------------------------------------ claiming
 
@@ -91,37 +95,19 @@ class SqlBackend:
             return []
         token = secrets.token_hex(8)
         now = time.time()
-        due = (
-            select(BusDeliveryRow.id)
-            .where(
-                BusDeliveryRow.state == "pending",
-                BusDeliveryRow.target.in_(targets),
-                BusDeliveryRow.due_at <= now,
-            )
-            .order_by(BusDeliveryRow.due_at)
-            .limit(limit)
-        )
-        if self._postgres:
-            due = due.with_for_update(skip_locked=True)
-        claim = (
-            update(BusDeliveryRow)
-            .where(BusDeliveryRow.id.in_(due.scalar_subquery()))
-            .values(
-                attempts=BusDeliveryRow.attempts + 1,
-                due_at=now + lease_s,
-                lease_token=token,
-                updated_at=utcnow(),
-            )
-            .returning(
-                BusDeliveryRow.id,
-                BusDeliveryRow.event_seq,
-                BusDeliveryRow.target,
-                BusDeliveryRow.attempts,
-            )
-        )
-        with self.db.session() as s:
-            rows = s.execute(claim).all()
-            events = self._load_events(s, {row.event_seq for row in rows})
+        with self._tx() as connection:
+            rows = connection.execute(
+                self._claim_statement,
+                {
+                    "targets": list(targets),
+                    "now": now,
+                    "limit": limit,
+                    "until": now + lease_s,
+                    "token": token,
+                    "updated": utcnow(),
+                },
+            ).all()
+            events = self._load_events(connection, {row.event_seq for row in rows})
         return [
             Delivery(
                 event=events[row.event_seq],
@@ -132,11 +118,49 @@ class SqlBackend:
             for row in sorted(rows, key=lambda r: r.id)
         ]
 
-    def _load_events(self, s: Session, seqs: set[int]) -> dict[int, Event]:
+    @cached_property
+    def _claim_statement(self) -> Any:
+        due = (
+            select(BusDeliveryRow.id)
+            .where(
+                BusDeliveryRow.state == "pending",
+                BusDeliveryRow.target.in_(bindparam("targets", expanding=True)),
+                BusDeliveryRow.due_at <= bindparam("now"),
+            )
+            .order_by(BusDeliveryRow.due_at)
+            .limit(bindparam("limit"))
+        )
+        if self._postgres:
+            due = due.with_for_update(skip_locked=True)
+        return (
+            update(BusDeliveryRow)
+            .where(BusDeliveryRow.id.in_(due.scalar_subquery()))
+            .values(
+                attempts=BusDeliveryRow.attempts + 1,
+                due_at=bindparam("until"),
+                lease_token=bindparam("token"),
+                updated_at=bindparam("updated"),
+            )
+            .returning(
+                BusDeliveryRow.id,
+                BusDeliveryRow.event_seq,
+                BusDeliveryRow.target,
+                BusDeliveryRow.attempts,
+            )
+        )
+
+    def _load_events(self, connection: Connection, seqs: set[int]) -> dict[int, Event]:
         missing = [seq for seq in seqs if seq not in self._events]
         if missing:
-            for row in s.scalars(select(BusEventRow).where(BusEventRow.seq.in_(missing))):
-                self._events[row.seq] = _event(row)
+            query = select(BusEventRow.__table__).where(BusEventRow.seq.in_(missing))
+            for row in connection.execute(query):
+                self._events[row.seq] = Event(
+                    id=row.id,
+                    source=row.source,
+                    detail_type=row.detail_type,
+                    time=row.time,
+                    detail=row.detail,
+                )
             if len(self._events) > 50_000:  # a bounded cache: drop the oldest half
                 for seq in sorted(self._events)[:25_000]:
                     del self._events[seq]
@@ -145,68 +169,52 @@ class SqlBackend:
     # ------------------------------------------------------------------ settling
 
     def ack(self, deliveries: Sequence[Delivery]) -> None:
-        self._settle(deliveries, state="done", due_at=None, error=None)
+        self._settle(deliveries, {"state": "done"})
 
     def fail(self, delivery: Delivery, error: str, policy: RetryPolicy) -> bool:
-        now = utcnow()
-        if policy.gives_up(delivery.attempt, delivery.event.time, now):
-            self._settle([delivery], state="dead", due_at=None, error=error)
+        if policy.gives_up(delivery.attempt, delivery.event.time, utcnow()):
+            self._settle([delivery], {"state": "dead", "last_error": error[:4000]})
             return True
         retry_at = time.time() + policy.next_delay(delivery.attempt)
-        self._settle([delivery], state="pending", due_at=retry_at, error=error)
+        self._settle([delivery], {"due_at": retry_at, "last_error": error[:4000]})
+        self._wake_local()
         return False
 
     def release(self, deliveries: Sequence[Delivery]) -> None:
-        if not deliveries:
-            return
-        with self.db.session() as s:
-            for delivery_id, token in _receipts(deliveries):
-                s.execute(
-                    update(BusDeliveryRow)
-                    .where(BusDeliveryRow.id == delivery_id, BusDeliveryRow.lease_token == token)
-                    .values(
-                        attempts=BusDeliveryRow.attempts - 1,
-                        due_at=time.time(),
-                        lease_token=None,
-                        updated_at=utcnow(),
-                    )
-                )
+        self._settle(deliveries, {"attempts": BusDeliveryRow.attempts - 1, "due_at": time.time()})
         self._wake_local()
 
     def extend(self, deliveries: Sequence[Delivery], lease_s: float) -> None:
-        if not deliveries:
-            return
-        with self.db.session() as s:
-            for delivery_id, token in _receipts(deliveries):
-                s.execute(
-                    update(BusDeliveryRow)
-                    .where(BusDeliveryRow.id == delivery_id, BusDeliveryRow.lease_token == token)
-                    .values(due_at=time.time() + lease_s)
-                )
+        self._settle(deliveries, {"due_at": time.time() + lease_s}, keep_lease=True)
 
     def _settle(
-        self, deliveries: Sequence[Delivery], *, state: str, due_at: float | None, error: str | None
+        self, deliveries: Sequence[Delivery], values: dict[str, Any], *, keep_lease: bool = False
     ) -> None:
-        if not deliveries:
+        """Update the deliveries still leased under their receipts (a lost lease is left
+        alone), one statement per claim batch."""
+        by_token: dict[str, list[int]] = {}
+        for delivery_id, token in _receipts(deliveries):
+            by_token.setdefault(token, []).append(delivery_id)
+        if not by_token:
             return
-        values: dict[str, Any] = {"state": state, "lease_token": None, "updated_at": utcnow()}
-        if due_at is not None:
-            values["due_at"] = due_at
-        if error is not None:
-            values["last_error"] = error[:4000]
-        statement = (
-            update(BusDeliveryRow)
-            .where(
-                BusDeliveryRow.id == bindparam("d_id"),
-                BusDeliveryRow.lease_token == bindparam("d_token"),
-            )
-            .values(**values)
-        )
-        params = [{"d_id": d_id, "d_token": token} for d_id, token in _receipts(deliveries)]
-        with self.db.session() as s:
-            s.connection().execute(statement, params)
-        if state == "pending":
-            self._wake_local()
+        changes = {**values, "updated_at": utcnow()}
+        if not keep_lease:
+            changes["lease_token"] = None
+        with self._tx() as connection:
+            for token, ids in by_token.items():
+                connection.execute(
+                    update(BusDeliveryRow)
+                    .where(BusDeliveryRow.lease_token == token, BusDeliveryRow.id.in_(ids))
+                    .values(**changes)
+                )
+
+    @contextmanager
+    def _tx(self) -> Iterator[Connection]:
+        """A Core transaction; not durable on PostgreSQL (see Database.session)."""
+        with self.db.engine.begin() as connection:
+            if self._postgres:
+                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            yield connection
 
     # ------------------------------------------------------------------ waiting
 
@@ -221,7 +229,7 @@ class SqlBackend:
             self._wait_data_version(deadline)
 
     def _next_due(self, targets: Sequence[str]) -> float | None:
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             return s.scalar(
                 select(func.min(BusDeliveryRow.due_at)).where(
                     BusDeliveryRow.state == "pending", BusDeliveryRow.target.in_(targets)
@@ -273,9 +281,9 @@ class SqlBackend:
         )
         if target is not None:
             query = query.where(BusDeliveryRow.target == target)
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             rows = list(s.scalars(query))
-            events = self._load_events(s, {row.event_seq for row in rows})
+            events = self._load_events(s.connection(), {row.event_seq for row in rows})
             return [
                 DeadLetter(
                     id=str(row.id),
@@ -293,7 +301,7 @@ class SqlBackend:
 
     def drop(self, ids: Sequence[str]) -> int:
         numbers = _numbers(ids)
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             result = s.execute(
                 delete(BusDeliveryRow).where(
                     BusDeliveryRow.id.in_(numbers), BusDeliveryRow.state == "dead"
@@ -303,7 +311,7 @@ class SqlBackend:
 
     def _from_dead(self, ids: Sequence[str], values: dict[str, Any]) -> int:
         numbers = _numbers(ids)
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             result = s.execute(
                 update(BusDeliveryRow)
                 .where(BusDeliveryRow.id.in_(numbers), BusDeliveryRow.state == "dead")
@@ -321,7 +329,7 @@ class SqlBackend:
             .order_by(BusEventRow.seq, BusDeliveryRow.target)
         )
         now = time.time()
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             return [
                 DeliveryState(
                     event_id=event_id,
@@ -336,7 +344,7 @@ class SqlBackend:
             ]
 
     def recent_events(self, after: Any, limit: int) -> tuple[list[Event], Any]:
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             if after is None:
                 return [], s.scalar(select(func.max(BusEventRow.seq))) or 0
             rows = list(
@@ -351,7 +359,7 @@ class SqlBackend:
 
     def purge(self) -> None:
         """Delete every event and delivery (tests and benchmarks only)."""
-        with self.db.session() as s:
+        with self.db.session(durable=False) as s:
             s.execute(delete(BusDeliveryRow))
             s.execute(delete(BusEventRow))
         self._events.clear()
@@ -361,13 +369,11 @@ class SqlBackend:
             self._listener.close()
             self._listener = None
 
-    @contextmanager
-    def _session(self, session: Session | None) -> Iterator[Session]:
-        if session is not None:
-            yield session
-        else:
-            with self.db.session() as s:
-                yield s
+
+def _insert_ignoring_duplicates(dialect: str) -> Any:
+    if dialect == "postgresql":
+        return postgresql_insert(BusEventRow).on_conflict_do_nothing(index_elements=["id"])
+    return sqlite_insert(BusEventRow).on_conflict_do_nothing(index_elements=["id"])
 
 
 def _event(row: BusEventRow) -> Event:

@@ -123,13 +123,19 @@ def upgrade() -> None:
     with op.batch_alter_table("bus_deliveries", schema=None) as batch_op:
         batch_op.create_index(
             "ix_bus_deliveries_due",
-            ["target", "due_at"],
+            ["due_at"],
             unique=False,
             postgresql_where=sa.text("state = 'pending'"),
             sqlite_where=sa.text("state = 'pending'"),
         )
+        batch_op.create_index(
+            "ix_bus_deliveries_dead",
+            ["target"],
+            unique=False,
+            postgresql_where=sa.text("state = 'dead'"),
+            sqlite_where=sa.text("state = 'dead'"),
+        )
         batch_op.create_index("ix_bus_deliveries_event", ["event_seq"], unique=False)
-        batch_op.create_index("ix_bus_deliveries_state_target", ["state", "target"], unique=False)
 
     create_story_triggers()
 
@@ -137,8 +143,12 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_story_triggers()
     with op.batch_alter_table("bus_deliveries", schema=None) as batch_op:
-        batch_op.drop_index("ix_bus_deliveries_state_target")
         batch_op.drop_index("ix_bus_deliveries_event")
+        batch_op.drop_index(
+            "ix_bus_deliveries_dead",
+            postgresql_where=sa.text("state = 'dead'"),
+            sqlite_where=sa.text("state = 'dead'"),
+        )
         batch_op.drop_index(
             "ix_bus_deliveries_due",
             postgresql_where=sa.text("state = 'pending'"),
