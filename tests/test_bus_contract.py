@@ -477,3 +477,14 @@ def test_two_workers_never_hold_the_same_delivery(make_backend: Callable[[], Bac
     assert overlaps == []
     assert len(handled) == 2 * len(events)
     assert set(handled.values()) == {1}
+
+
+def test_tidy_never_removes_unfinished_work_or_dead_letters(backend: Backend) -> None:
+    letter = dead_letter(backend, "a")
+    publish(backend, ["a"], count=3)
+    done, pending, _ = claim_all(backend, ["a"], 3)
+    backend.ack([done])
+    backend.release([pending])
+    backend.tidy()
+    assert [d.event.id for d in claim_all(backend, ["a"], 1)] == [pending.event.id]
+    assert [d.event.id for d in backend.dead_letters("a")] == [letter.id]

@@ -116,3 +116,17 @@ def test_worker_with_an_unknown_target_exits_2(broken_notify: App) -> None:
     assert "unknown target(s) paint" in run(
         "worker", "--targets", "paint", "--data-dir", broken_notify.settings.data_dir, code=2
     )
+
+
+def test_a_delivery_whose_worker_keeps_dying_is_dead_lettered_unrun(broken_notify: App) -> None:
+    story = broken_notify.write_story(seed=1)
+    for pipe in broken_notify.pipes():
+        pipe.run_once()
+    backend = broken_notify.bus.backend
+    for _ in range(2):  # two attempts whose worker died: the lease runs out each time
+        assert backend.claim(["notify"], 10, 0.05)
+        time.sleep(0.1)
+    work_until(broken_notify, lambda: backend.dead_letters("notify"))
+    (letter,) = backend.dead_letters("notify")
+    assert letter.event.detail["id"] == story.id
+    assert "2 attempt(s) never finished" in letter.error  # not the handler's own error

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,27 @@ def test_run_moves_stories_as_they_are_written(bedtales: App) -> None:
     finally:
         stop.set()
         thread.join(5)
+
+
+def test_the_sql_bus_forgets_finished_events_after_a_week(bedtales: App) -> None:
+    from sqlalchemy import func, select
+    from sqlalchemy import update as sql_update
+
+    from bedtales.bus.backends.sql import RETENTION_S
+    from bedtales.storage.models import BusDeliveryRow, BusEventRow, utcnow
+
+    bedtales.write_story(seed=1)
+    bedtales.write_story(seed=2)
+    (pipe,) = bedtales.pipes()
+    pipe.run_once()
+    backend = bedtales.bus.backend
+    deliveries = backend.claim(["illustrate", "narrate", "notify"], 10, 60)
+    finished = [d for d in deliveries if d.event.detail["id"] == deliveries[0].event.detail["id"]]
+    backend.ack(finished)
+    with bedtales.db.session() as s:
+        old = utcnow() - timedelta(seconds=RETENTION_S + 1)
+        s.execute(sql_update(BusEventRow).values(published_at=old))
+    assert backend.tidy() == 1  # the other story's deliveries are still running
+    with bedtales.db.session() as s:
+        assert s.scalar(select(func.count()).select_from(BusEventRow)) == 1
+        assert s.scalar(select(func.count()).select_from(BusDeliveryRow)) == 3

@@ -3,22 +3,30 @@ SIGTERM finishes running handlers and hands the rest back."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
 from bedtales.app import App
+from bedtales.errors import ConfigError
+from conftest import require_service
 from worker_handlers import COUNTS_TABLE
 
 TARGETS = ("illustrate", "narrate", "notify")
+REDIS_URL = os.environ.get("BEDTALES_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SETTINGS = """
 [bus]
+backend = "{backend}"
+name = "{name}"
+redis_url = "{redis}"
 lease_s = {lease}
 handler_modules = ["worker_handlers"]
 [bus.targets.illustrate]
@@ -30,16 +38,40 @@ handler = "counted"
 """
 
 
+@pytest.fixture(params=["sql", "redis"])
+def write_settings(request: pytest.FixtureRequest, data_dir: Path) -> Callable[[float], None]:
+    """Writes bedtales.toml for the bus backend under test, with the given lease."""
+    values = {"backend": request.param, "name": f"test-{uuid.uuid4().hex}", "redis": REDIS_URL}
+
+    def write(lease: float) -> None:
+        (data_dir / "bedtales.toml").write_text(SETTINGS.format(lease=lease, **values))
+
+    write(2)
+    return write
+
+
 @pytest.fixture
-def counted_app(data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[App]:
-    (data_dir / "bedtales.toml").write_text(SETTINGS.format(lease=2))
+def counted_app(
+    write_settings: Callable[[float], None],
+    data_dir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[App]:
     monkeypatch.setenv("BEDTALES_TEST_INVOCATIONS", str(tmp_path / "invocations.log"))
     monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))
     bedtales = App.open(data_dir)
+    if bedtales.settings.bus.backend == "redis":
+        try:
+            bedtales.bus  # noqa: B018 - connects to Redis
+        except ConfigError as exc:
+            require_service("Redis", str(exc))
     with bedtales.db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
         connection.execute(text(COUNTS_TABLE))
     yield bedtales
+    purge = getattr(bedtales.bus.backend, "purge", None)
+    if purge is not None:
+        purge()
     bedtales.close()
 
 
@@ -114,10 +146,13 @@ def test_sigkill_mid_handling_loses_nothing_and_repeats_no_effect(
 
 
 def test_sigterm_lets_running_handlers_finish_and_hands_back_the_rest(
-    counted_app: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    counted_app: App,
+    write_settings: Callable[[float], None],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BEDTALES_TEST_LINGER_S", "1.0")
-    (counted_app.settings.data_dir / "bedtales.toml").write_text(SETTINGS.format(lease=600))
+    write_settings(600)
     stories = [counted_app.write_story(seed=i).id for i in range(10)]
     worker = start_worker(counted_app.settings.data_dir)
     assert wait_for(lambda: len(invocations(tmp_path)) >= 4, 30)

@@ -68,7 +68,8 @@ class Event:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One event handed to one target. ``receipt`` is the backend's token for this attempt."""
+    """One event handed to one target. ``receipt`` is the backend's token for this attempt:
+    unique together with the target (a redis receipt is shared by an event's targets)."""
 
     event: Event
     target: str

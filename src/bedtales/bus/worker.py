@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 Run = Callable[[Delivery], None]
 # how long finished deliveries are gathered before one ack settles them all
 ACK_GATHER_S = 0.005
+TIDY_EVERY_S = 600.0
 
 
 @dataclass(frozen=True)
@@ -48,12 +49,14 @@ class Worker:
         self.topology = topology
         self.run_handler = run
         self.options = options
-        self._running: dict[str, tuple[Future[None], Delivery]] = {}  # by receipt
+        # by (target, receipt): a receipt alone may be shared by an event's targets (redis)
+        self._running: dict[tuple[str, str], tuple[Future[None], Delivery]] = {}
         self._finished: queue.SimpleQueue[tuple[Delivery, BaseException | None]] = (
             queue.SimpleQueue()
         )
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._tidied = time.monotonic() - TIDY_EVERY_S  # tidy on the first idle moment
 
     def run(self, stop: threading.Event) -> None:
         options = self.options
@@ -67,15 +70,40 @@ class Worker:
                     claimed = self.backend.claim(
                         options.targets, prefetch - len(self._running), options.lease_s
                     )
-                    for delivery in claimed:
+                    for delivery in self._spare_the_crashed(claimed):
                         future = pool.submit(self._call, delivery)
                         with self._lock:
-                            self._running[delivery.receipt] = (future, delivery)
+                            self._running[_slot(delivery)] = (future, delivery)
                 if self._running:
                     self._settle(timeout=0.05)
                 elif not claimed:
+                    self._tidy_now_and_then()
                     self.backend.wait(options.targets, options.idle_wait_s)
             self._shut_down(pool)
+
+    def _tidy_now_and_then(self) -> None:
+        if time.monotonic() - self._tidied >= TIDY_EVERY_S:
+            self._tidied = time.monotonic()
+            removed = self.backend.tidy()
+            if removed:
+                log.info("tidied %d finished events from the bus", removed)
+
+    def _spare_the_crashed(self, claimed: list[Delivery]) -> list[Delivery]:
+        """Dead-letter deliveries whose earlier attempts never finished: a handler that
+        kills its worker never reaches fail(), and must not crash workers for ever."""
+        runnable = []
+        for delivery in claimed:
+            policy = self.topology.targets[delivery.target].policy
+            if delivery.attempt <= policy.max_attempts:
+                runnable.append(delivery)
+                continue
+            error = (
+                f"{delivery.attempt - 1} attempt(s) never finished: the worker died or hung "
+                "while handling it"
+            )
+            self.backend.fail(delivery, error, policy)
+            log.error("%s: event %s dead-lettered: %s", delivery.target, delivery.event.id, error)
+        return runnable
 
     def _call(self, delivery: Delivery) -> None:
         try:
@@ -103,7 +131,7 @@ class Worker:
                 break
         with self._lock:
             for delivery, _ in finished:
-                self._running.pop(delivery.receipt, None)
+                self._running.pop(_slot(delivery), None)
         self.backend.ack([delivery for delivery, error in finished if error is None])
         for delivery, error in finished:
             if error is not None:
@@ -136,9 +164,9 @@ class Worker:
 
     def _shut_down(self, pool: ThreadPoolExecutor) -> None:
         with self._lock:
-            unstarted = [d for receipt, (f, d) in list(self._running.items()) if f.cancel()]
+            unstarted = [d for f, d in list(self._running.values()) if f.cancel()]
             for delivery in unstarted:
-                del self._running[delivery.receipt]
+                del self._running[_slot(delivery)]
         self.backend.release(unstarted)
         deadline = time.monotonic() + self.options.grace_s
         while self._running and time.monotonic() < deadline:
@@ -150,3 +178,7 @@ class Worker:
             self.backend.release(unfinished)
         self._stopped.set()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _slot(delivery: Delivery) -> tuple[str, str]:
+    return (delivery.target, delivery.receipt)

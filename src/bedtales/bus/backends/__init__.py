@@ -74,4 +74,9 @@ class Backend(Protocol):
         """Events published after the cursor ``after`` (None: from now), and the next cursor."""
         ...
 
+    def tidy(self) -> int:
+        """Forget finished work past its retention; returns how much went. Dead letters stay
+        until replayed or dropped."""
+        ...
+
     def close(self) -> None: ...

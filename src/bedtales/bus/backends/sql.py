@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -28,6 +29,7 @@ from bedtales.storage import Database
 from bedtales.storage.models import BusDeliveryRow, BusEventRow
 
 NOTIFY_CHANNEL = "bedtales_bus"
+RETENTION_S = 7 * 86400  # done deliveries stay visible (story show) for a week
 _POLL_S = 0.002  # SQLite: how often PRAGMA data_version is read while waiting
 
 
@@ -356,6 +358,24 @@ class SqlBackend:
                 )
             )
         return [_event(row) for row in rows], (rows[-1].seq if rows else after)
+
+    def tidy(self) -> int:
+        """Delete events older than :data:`RETENTION_S` whose deliveries are all done."""
+        cutoff = utcnow() - timedelta(seconds=RETENTION_S)
+        unfinished = select(BusDeliveryRow.event_seq).where(BusDeliveryRow.state != "done")
+        with self._tx() as connection:
+            result = connection.execute(
+                delete(BusEventRow).where(
+                    BusEventRow.published_at < cutoff, BusEventRow.seq.not_in(unfinished)
+                )
+            )
+            # SQLite only cascades with foreign keys on; do it explicitly everywhere
+            connection.execute(
+                delete(BusDeliveryRow).where(
+                    BusDeliveryRow.event_seq.not_in(select(BusEventRow.seq))
+                )
+            )
+        return int(result.rowcount)
 
     def purge(self) -> None:
         """Delete every event and delivery (tests and benchmarks only)."""
