@@ -12,7 +12,7 @@ from bedtales.bus.events import Event
 from bedtales.config import load_settings
 from bedtales.pipes import checkpoint
 from bedtales.storage import Database
-from bedtales.storage.models import StoryRow
+from bedtales.storage.models import StoryRow, utcnow
 
 CONTRACT = {
     "id",
@@ -172,3 +172,18 @@ def test_the_sql_bus_forgets_finished_events_after_a_week(bedtales: App) -> None
     with bedtales.db.session() as s:
         assert s.scalar(select(func.count()).select_from(BusEventRow)) == 1
         assert s.scalar(select(func.count()).select_from(BusDeliveryRow)) == 3
+
+
+def test_a_story_after_a_quiet_day_is_not_skipped(bedtales: App) -> None:
+    # every stream record is pruned after 24 hours; sequence numbers must never restart
+    from bedtales.stream import prune_changes
+
+    bedtales.write_story(seed=1)
+    (pipe,) = bedtales.pipes()
+    pipe.run_once()
+    with bedtales.db.session() as s:
+        assert prune_changes(s, now=utcnow() + timedelta(days=2)) == 1
+    later = bedtales.write_story(seed=2)
+    assert pipe.run_once() == 1
+    ids = [d.event.detail["id"] for d in bedtales.bus.backend.claim(["notify"], 10, 60)]
+    assert later.id in ids

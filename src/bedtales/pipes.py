@@ -29,8 +29,9 @@ from bedtales.bus.bus import Bus
 from bedtales.bus.events import Event, event_id_for
 from bedtales.bus.topology import PipeSpec
 from bedtales.storage import Database
+from bedtales.storage.database import SqliteDoorbell
 from bedtales.storage.models import PipeCheckpointRow, utcnow
-from bedtales.stream import StreamRecord, prune_changes, read_changes
+from bedtales.stream import StreamRecord, latest_position, prune_changes, read_changes
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class Pipe:
 
     def run_once(self, limit: int = BATCH) -> int:
         """Move one batch from the stream to the bus; returns how many records were read."""
+        if not self._behind():
+            return 0  # read-only when idle: no write lock, no commit that wakes the others
         if self.bus.backend.transactional:
             # not durable: if a crash undoes it, it is undone whole and simply done again
             with self.db.session(durable=False) as session:
@@ -67,15 +70,31 @@ class Pipe:
 
     def run(self, stop: threading.Event, idle_wait_s: float = 1.0) -> None:
         """Run until ``stop`` is set: lead (or wait to), move batches, prune old records."""
-        while not stop.is_set():
-            if not self._lead():
-                stop.wait(1.0)
-                continue
-            moved = self.run_once()
-            self._prune()
-            if moved < BATCH:
-                self._wait_for_changes(stop, idle_wait_s)
-        self._resign()
+        path = self.db.sqlite_path
+        doorbell = SqliteDoorbell(path) if path is not None else None
+        try:
+            while not stop.is_set():
+                if not self._lead():
+                    stop.wait(1.0)
+                    continue
+                if doorbell is not None:
+                    doorbell.mark()  # before reading: a commit from now on is not missed
+                moved = self.run_once()
+                self._prune()
+                if moved >= BATCH:
+                    continue
+                if doorbell is not None:
+                    doorbell.wait(time.monotonic() + idle_wait_s, stop)
+                else:
+                    self._wait_for_notify(idle_wait_s)
+        finally:
+            if doorbell is not None:
+                doorbell.close()
+            self._resign()
+
+    def _behind(self) -> bool:
+        with self.db.session() as session:
+            return latest_position(session) > checkpoint_of(session, self.spec.name)
 
     def _events(self, records: list[StreamRecord]) -> list[Event]:
         events = []
@@ -131,19 +150,10 @@ class Pipe:
             self._leader.close()  # closing the session releases the advisory lock
             self._leader = None
 
-    def _wait_for_changes(self, stop: threading.Event, timeout_s: float) -> None:
-        if self._leader is not None:
-            for _ in self._leader.notifies(timeout=timeout_s, stop_after=1):
-                break
-            return
-        # SQLite: PRAGMA data_version changes when another connection commits
-        deadline = time.monotonic() + timeout_s
-        with self.db.engine.connect() as connection:
-            start = connection.exec_driver_sql("PRAGMA data_version").scalar()
-            while not stop.is_set() and time.monotonic() < deadline:
-                if connection.exec_driver_sql("PRAGMA data_version").scalar() != start:
-                    return
-                stop.wait(0.002)
+    def _wait_for_notify(self, timeout_s: float) -> None:
+        # notifications that came while the batch was moved are queued: none is missed
+        for _ in self._leader.notifies(timeout=timeout_s, stop_after=1):
+            break
 
 
 def _lock_checkpoint(session: Session, pipe: str) -> int:
@@ -177,7 +187,9 @@ def _advance(session: Session, pipe: str, position: int) -> None:
 
 def checkpoint(db: Database, pipe: str) -> int:
     with db.session() as session:
-        return (
-            session.scalar(select(PipeCheckpointRow.position).where(PipeCheckpointRow.pipe == pipe))
-            or 0
-        )
+        return checkpoint_of(session, pipe)
+
+
+def checkpoint_of(session: Session, pipe: str) -> int:
+    query = select(PipeCheckpointRow.position).where(PipeCheckpointRow.pipe == pipe)
+    return session.scalar(query) or 0

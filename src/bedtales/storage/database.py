@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -153,6 +156,50 @@ class Database:
             raise ConfigError(f"cannot open the database {self.safe_url}: {reason}") from None
         with connection:
             yield connection
+
+
+class SqliteDoorbell:
+    """Tells a waiter that another connection committed to an SQLite file.
+
+    ``PRAGMA data_version`` changes whenever another connection commits: a cheap, cross-
+    process signal that reads no table. ``mark()`` before looking for work and ``wait()``
+    after finding none: a commit in between is then never missed.
+    """
+
+    POLL_S = 0.002
+
+    def __init__(self, path: Path) -> None:
+        self._connection = sqlite3.connect(path, check_same_thread=False)
+        self._lock = threading.Lock()
+        self._version = self._read()
+
+    def _read(self) -> int:
+        with self._lock:
+            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+
+    def mark(self) -> None:
+        self._version = self._read()
+
+    def wait(
+        self, deadline: float, interrupt: threading.Event | threading.Condition | None = None
+    ) -> bool:
+        """Poll until a commit since the last mark (True) or ``deadline`` (monotonic)."""
+        while (left := deadline - time.monotonic()) > 0:
+            if self._read() != self._version:
+                return True
+            if isinstance(interrupt, threading.Condition):
+                with interrupt:
+                    if interrupt.wait(min(self.POLL_S, left)):
+                        return True
+            elif interrupt is not None:
+                if interrupt.wait(min(self.POLL_S, left)):
+                    return True
+            else:
+                time.sleep(min(self.POLL_S, left))
+        return False
+
+    def close(self) -> None:
+        self._connection.close()
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:

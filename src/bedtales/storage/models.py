@@ -181,7 +181,12 @@ class StoryChangeRow(Base):
     trigger (see migration 0002), never by the application."""
 
     __tablename__ = "story_changes"
-    __table_args__ = (Index("ix_story_changes_changed_at", "changed_at"),)
+    # AUTOINCREMENT: SQLite must never reuse a sequence number once old records are pruned,
+    # or a reader's stored position would skip the new ones
+    __table_args__ = (
+        Index("ix_story_changes_changed_at", "changed_at"),
+        {"sqlite_autoincrement": True},
+    )
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     event_name: Mapped[str] = mapped_column(String(8))
@@ -201,7 +206,7 @@ class PipeCheckpointRow(Base):
 
 class BusEventRow(Base):
     __tablename__ = "bus_events"
-    __table_args__ = (Index("ix_bus_events_subject", "subject"),)
+    __table_args__ = (Index("ix_bus_events_subject", "subject"), {"sqlite_autoincrement": True})
 
     seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(64), unique=True)
@@ -234,6 +239,7 @@ class BusDeliveryRow(Base):
             sqlite_where=text("state = 'dead'"),
         ),
         Index("ix_bus_deliveries_event", "event_seq"),
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

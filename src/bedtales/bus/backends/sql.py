@@ -19,18 +19,18 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, event, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
 from bedtales.storage import Database
+from bedtales.storage.database import SqliteDoorbell
 from bedtales.storage.models import BusDeliveryRow, BusEventRow
 
 NOTIFY_CHANNEL = "bedtales_bus"
 RETENTION_S = 7 * 86400  # done deliveries stay visible (story show) for a week
-_POLL_S = 0.002  # SQLite: how often PRAGMA data_version is read while waiting
 
 
 class SqlBackend:
@@ -43,6 +43,8 @@ class SqlBackend:
         self._events: dict[int, Event] = {}  # event rows never change: cache them by seq
         self._local_wake = threading.Condition()
         self._listener: Any = None
+        path = db.sqlite_path
+        self._doorbell = SqliteDoorbell(path) if path is not None else None
         self._insert_event = _insert_ignoring_duplicates(db.dialect).returning(
             BusEventRow.seq, BusEventRow.id
         )
@@ -56,9 +58,11 @@ class SqlBackend:
             return 0
         if session is not None:
             new = self._publish(session.connection(), items)
-        else:
-            with self._tx() as connection:
-                new = self._publish(connection, items)
+            # wake local waiters once the caller's transaction is committed, not before
+            event.listen(session, "after_commit", lambda _session: self._wake_local(), once=True)
+            return new
+        with self._tx() as connection:
+            new = self._publish(connection, items)
         self._wake_local()
         return new
 
@@ -97,6 +101,10 @@ class SqlBackend:
             return []
         token = secrets.token_hex(8)
         now = time.time()
+        if not self._anything_due(targets, now):
+            # an idle worker commits nothing: on SQLite a commit takes the one write lock
+            # and rings every other waiter's doorbell
+            return []
         with self._tx() as connection:
             rows = connection.execute(
                 self._claim_statement,
@@ -119,6 +127,27 @@ class SqlBackend:
             )
             for row in sorted(rows, key=lambda r: r.id)
         ]
+
+    def _anything_due(self, targets: Sequence[str], now: float) -> bool:
+        with self.db.engine.connect() as connection:
+            return (
+                connection.execute(
+                    self._due_statement, {"targets": list(targets), "now": now}
+                ).first()
+                is not None
+            )
+
+    @cached_property
+    def _due_statement(self) -> Any:
+        return (
+            select(BusDeliveryRow.id)
+            .where(
+                BusDeliveryRow.state == "pending",
+                BusDeliveryRow.target.in_(bindparam("targets", expanding=True)),
+                BusDeliveryRow.due_at <= bindparam("now"),
+            )
+            .limit(1)
+        )
 
     @cached_property
     def _claim_statement(self) -> Any:
@@ -221,14 +250,16 @@ class SqlBackend:
     # ------------------------------------------------------------------ waiting
 
     def wait(self, targets: Sequence[str], timeout_s: float) -> None:
+        if self._doorbell is not None:
+            self._doorbell.mark()  # first: a commit from now on ends the wait
         deadline = time.monotonic() + max(0.0, timeout_s)
         next_due = self._next_due(targets)
         if next_due is not None:
             deadline = min(deadline, time.monotonic() + max(0.0, next_due - time.time()))
         if self._postgres:
             self._wait_notify(deadline)
-        else:
-            self._wait_data_version(deadline)
+        elif self._doorbell is not None:
+            self._doorbell.wait(deadline, self._local_wake)
 
     def _next_due(self, targets: Sequence[str]) -> float | None:
         with self.db.session(durable=False) as s:
@@ -237,18 +268,6 @@ class SqlBackend:
                     BusDeliveryRow.state == "pending", BusDeliveryRow.target.in_(targets)
                 )
             )
-
-    def _wait_data_version(self, deadline: float) -> None:
-        # PRAGMA data_version changes whenever another connection commits to the file: a
-        # cheap cross-process doorbell that reads no table.
-        with self.db.engine.connect() as connection:
-            start = connection.exec_driver_sql("PRAGMA data_version").scalar()
-            while (left := deadline - time.monotonic()) > 0:
-                with self._local_wake:
-                    if self._local_wake.wait(min(_POLL_S, left)):
-                        return
-                if connection.exec_driver_sql("PRAGMA data_version").scalar() != start:
-                    return
 
     def _wait_notify(self, deadline: float) -> None:
         listener = self._listen()
@@ -385,6 +404,9 @@ class SqlBackend:
         self._events.clear()
 
     def close(self) -> None:
+        if self._doorbell is not None:
+            self._doorbell.close()
+            self._doorbell = None
         if self._listener is not None:
             self._listener.close()
             self._listener = None

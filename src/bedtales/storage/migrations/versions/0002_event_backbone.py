@@ -53,6 +53,7 @@ def upgrade() -> None:
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_bus_events")),
         sa.UniqueConstraint("id", name=op.f("uq_bus_events_id")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("bus_events", schema=None) as batch_op:
         batch_op.create_index("ix_bus_events_subject", ["subject"], unique=False)
@@ -90,6 +91,7 @@ def upgrade() -> None:
         ),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("seq", name=op.f("pk_story_changes")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("story_changes", schema=None) as batch_op:
         batch_op.create_index("ix_story_changes_changed_at", ["changed_at"], unique=False)
@@ -119,6 +121,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bus_deliveries")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("bus_deliveries", schema=None) as batch_op:
         batch_op.create_index(
