@@ -37,6 +37,7 @@ pytest: $(DEV_STAMP)
 
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/compose.py
+	$(BIN)/python bench/bus.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)

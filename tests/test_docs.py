@@ -27,3 +27,15 @@ def test_readme_shows_the_two_commands_and_every_command_group() -> None:
         "story list",
     ):
         assert f"bedtales {group}" in readme, group
+
+
+def test_every_command_is_in_the_readme_or_the_docs() -> None:
+    from test_cli import all_commands
+
+    text = "\n".join(
+        [(ROOT / "README.md").read_text(), *(p.read_text() for p in (ROOT / "docs").glob("*.md"))]
+    )
+    missing = [
+        " ".join(path) for path in all_commands() if f"bedtales {' '.join(path)}" not in text
+    ]
+    assert missing == [], f"commands missing from README.md and docs/: {missing}"
