@@ -1,8 +1,8 @@
-"""The worker: claims deliveries for its targets, runs their handlers in a thread pool, and
-acks, retries or dead-letters each one.
+"""The worker: claims deliveries for its targets, runs their handlers on ``concurrency``
+handler threads, and acks, retries or dead-letters each one.
 
-Deliveries are claimed and acked in batches (one round trip for many), and a finished
-handler reports through a queue, so the loop never scans what is still running. Leases are
+Deliveries are claimed and acked in batches (one round trip for many); handler threads take
+them from a queue and report through another, so the loop never scans what is still running. Leases are
 renewed while a handler runs, so a slow handler keeps its delivery and a dead worker's
 deliveries come back after one lease. On SIGTERM (``stop`` set) the worker claims nothing
 more, lets running handlers finish for up to ``grace_s``, and hands back anything unstarted
@@ -16,7 +16,6 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bedtales.bus.backends import Backend
@@ -49,8 +48,11 @@ class Worker:
         self.topology = topology
         self.run_handler = run
         self.options = options
-        # by (target, receipt): a receipt alone may be shared by an event's targets (redis)
-        self._running: dict[tuple[str, str], tuple[Future[None], Delivery]] = {}
+        # claimed and not yet settled, by (target, receipt): a receipt alone may be shared by
+        # an event's targets (redis)
+        self._running: dict[tuple[str, str], Delivery] = {}
+        self._started: set[tuple[str, str]] = set()
+        self._todo: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
         self._finished: queue.SimpleQueue[tuple[Delivery, BaseException | None]] = (
             queue.SimpleQueue()
         )
@@ -61,25 +63,44 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         options = self.options
         prefetch = max(options.batch, options.concurrency * 2)
-        with ThreadPoolExecutor(options.concurrency, thread_name_prefix="handler") as pool:
-            threading.Thread(target=self._renew_leases, daemon=True).start()
-            while not stop.is_set():
-                claimed: list[Delivery] = []
-                # refill once half the prefetched work is done: claims stay batches
-                if len(self._running) <= prefetch // 2:
-                    claimed = self.backend.claim(
-                        options.targets, prefetch - len(self._running), options.lease_s
-                    )
-                    for delivery in self._spare_the_crashed(claimed):
-                        future = pool.submit(self._call, delivery)
-                        with self._lock:
-                            self._running[_slot(delivery)] = (future, delivery)
-                if self._running:
-                    self._settle(timeout=0.05)
-                elif not claimed:
-                    self._tidy_now_and_then()
-                    self.backend.wait(options.targets, options.idle_wait_s)
-            self._shut_down(pool)
+        # long-lived handler threads fed by a queue: no per-delivery future or thread hop
+        handlers = [
+            threading.Thread(target=self._handle, name=f"handler-{n}", daemon=True)
+            for n in range(options.concurrency)
+        ]
+        for thread in handlers:
+            thread.start()
+        threading.Thread(target=self._renew_leases, daemon=True).start()
+        while not stop.is_set():
+            claimed: list[Delivery] = []
+            # refill once half the prefetched work is done: claims stay batches
+            if len(self._running) <= prefetch // 2:
+                claimed = self.backend.claim(
+                    options.targets, prefetch - len(self._running), options.lease_s
+                )
+                for delivery in self._spare_the_crashed(claimed):
+                    with self._lock:
+                        self._running[_slot(delivery)] = delivery
+                    self._todo.put(delivery)
+            if self._running:
+                self._settle(timeout=0.05)
+            elif not claimed:
+                self._tidy_now_and_then()
+                self.backend.wait(options.targets, options.idle_wait_s)
+        self._shut_down(handlers)
+
+    def _handle(self) -> None:
+        while (delivery := self._todo.get()) is not None:
+            with self._lock:
+                if _slot(delivery) not in self._running:
+                    continue  # handed back at shutdown before it started
+                self._started.add(_slot(delivery))
+            try:
+                self.run_handler(delivery)
+            except Exception as error:  # the handler's failure is the delivery's outcome
+                self._finished.put((delivery, error))
+            else:
+                self._finished.put((delivery, None))
 
     def _tidy_now_and_then(self) -> None:
         if time.monotonic() - self._tidied >= TIDY_EVERY_S:
@@ -105,14 +126,6 @@ class Worker:
             log.error("%s: event %s dead-lettered: %s", delivery.target, delivery.event.id, error)
         return runnable
 
-    def _call(self, delivery: Delivery) -> None:
-        try:
-            self.run_handler(delivery)
-        except Exception as error:  # the handler's failure is the delivery's outcome
-            self._finished.put((delivery, error))
-        else:
-            self._finished.put((delivery, None))
-
     def _settle(self, timeout: float) -> None:
         """Wait up to ``timeout`` for a handler to finish, then gather what finishes in the
         next few milliseconds too, and settle it all: one ack for many deliveries."""
@@ -132,6 +145,7 @@ class Worker:
         with self._lock:
             for delivery, _ in finished:
                 self._running.pop(_slot(delivery), None)
+                self._started.discard(_slot(delivery))
         self.backend.ack([delivery for delivery, error in finished if error is None])
         for delivery, error in finished:
             if error is not None:
@@ -156,28 +170,27 @@ class Worker:
     def _renew_leases(self) -> None:
         while not self._stopped.wait(self.options.lease_s / 3):
             with self._lock:
-                running = [
-                    delivery for future, delivery in self._running.values() if not future.done()
-                ]
+                running = list(self._running.values())
             if running:
                 self.backend.extend(running, self.options.lease_s)
 
-    def _shut_down(self, pool: ThreadPoolExecutor) -> None:
+    def _shut_down(self, handlers: list[threading.Thread]) -> None:
         with self._lock:
-            unstarted = [d for f, d in list(self._running.values()) if f.cancel()]
+            unstarted = [d for slot, d in self._running.items() if slot not in self._started]
             for delivery in unstarted:
                 del self._running[_slot(delivery)]
         self.backend.release(unstarted)
+        for _ in handlers:
+            self._todo.put(None)
         deadline = time.monotonic() + self.options.grace_s
         while self._running and time.monotonic() < deadline:
             self._settle(timeout=min(0.2, max(0.0, deadline - time.monotonic())))
         with self._lock:
-            unfinished = [delivery for _, delivery in self._running.values()]
+            unfinished = list(self._running.values())
         if unfinished:
             log.warning("handing back %d unfinished deliveries", len(unfinished))
             self.backend.release(unfinished)
         self._stopped.set()
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _slot(delivery: Delivery) -> tuple[str, str]:
