@@ -2,9 +2,9 @@
 handler threads, and acks, retries or dead-letters each one.
 
 Deliveries are claimed and acked in batches (one round trip for many); handler threads take
-them from a queue and report through another, so the loop never scans what is still running. Leases are
-renewed while a handler runs, so a slow handler keeps its delivery and a dead worker's
-deliveries come back after one lease. On SIGTERM (``stop`` set) the worker claims nothing
+them from a queue and report through another, so the loop never scans what is still running.
+Leases are renewed while a handler runs, so a slow handler keeps its delivery and a dead
+worker's deliveries come back after one lease. On SIGTERM (``stop`` set) the worker claims nothing
 more, lets running handlers finish for up to ``grace_s``, and hands back anything unstarted
 or unfinished, so another worker takes it at once.
 """
