@@ -6,12 +6,15 @@ import json
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
+from bedtales.bus.backends import Backend
 from bedtales.bus.events import DeadLetter
 from bedtales.cli_common import DataDir, JsonOpt, command, err, opened, out, print_json
 from bedtales.errors import NotFound
@@ -126,36 +129,39 @@ def dlq_show(
         print_json(_letter_json(_find(bedtales.bus.backend.dead_letters(None, 100_000), letter_id)))
 
 
+LetterIds = Annotated[list[str] | None, typer.Argument(metavar="ID...", help="Dead-letter ids.")]
+AllOpt = Annotated[bool, typer.Option("--all", help="Every dead letter (of --target).")]
+TargetOpt = Annotated[str | None, typer.Option(help="With --all: only this target.")]
+
+
 @command(dlq_app, "replay")
 def dlq_replay(
-    ids: Annotated[
-        list[str] | None, typer.Argument(metavar="ID...", help="Dead letters to replay.")
-    ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every dead letter (of --target).")] = False,
-    target: Annotated[str | None, typer.Option(help="With --all: only this target.")] = None,
-    data_dir: DataDir = None,
+    ids: LetterIds = None, all_: AllOpt = False, target: TargetOpt = None, data_dir: DataDir = None
 ) -> None:
     """Put dead letters back on their target's queue with fresh attempts."""
-    with opened(data_dir) as bedtales:
-        backend = bedtales.bus.backend
-        chosen = _chosen(backend.dead_letters(target, 100_000), ids, all_)
-        out.print(Text(f"Replayed {backend.replay(chosen)} dead letter(s)."))
+    _act_on_letters(data_dir, ids, all_, target, "Replayed", lambda backend: backend.replay)
 
 
 @command(dlq_app, "drop")
 def dlq_drop(
-    ids: Annotated[
-        list[str] | None, typer.Argument(metavar="ID...", help="Dead letters to drop.")
-    ] = None,
-    all_: Annotated[bool, typer.Option("--all", help="Every dead letter (of --target).")] = False,
-    target: Annotated[str | None, typer.Option(help="With --all: only this target.")] = None,
-    data_dir: DataDir = None,
+    ids: LetterIds = None, all_: AllOpt = False, target: TargetOpt = None, data_dir: DataDir = None
 ) -> None:
     """Delete dead letters for good."""
+    _act_on_letters(data_dir, ids, all_, target, "Dropped", lambda backend: backend.drop)
+
+
+def _act_on_letters(
+    data_dir: Path | None,
+    ids: list[str] | None,
+    all_: bool,
+    target: str | None,
+    done: str,
+    action: Callable[[Backend], Callable[[Sequence[str]], int]],
+) -> None:
     with opened(data_dir) as bedtales:
         backend = bedtales.bus.backend
         chosen = _chosen(backend.dead_letters(target, 100_000), ids, all_)
-        out.print(Text(f"Dropped {backend.drop(chosen)} dead letter(s)."))
+        out.print(Text(f"{done} {action(backend)(chosen)} dead letter(s)."))
 
 
 def _chosen(letters: list[DeadLetter], ids: list[str] | None, all_: bool) -> list[str]:
