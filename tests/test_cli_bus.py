@@ -130,3 +130,33 @@ def test_a_delivery_whose_worker_keeps_dying_is_dead_lettered_unrun(broken_notif
     (letter,) = backend.dead_letters("notify")
     assert letter.event.detail["id"] == story.id
     assert "2 attempt(s) never finished" in letter.error  # not the handler's own error
+
+
+def test_worker_and_pipe_carry_on_after_the_bus_fails_for_a_moment(
+    broken_notify: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bedtales.bus.worker as worker_module
+    import bedtales.pipes as pipes_module
+
+    monkeypatch.setattr(worker_module, "RETRY_S", 0.05)
+    monkeypatch.setattr(pipes_module, "RETRY_S", 0.05)
+    backend = broken_notify.bus.backend
+    for name in ("claim", "publish"):
+        real = getattr(backend, name)
+        failures = iter([ConnectionError("the database went away")])
+
+        def flaky(
+            *args: object, _real: object = real, _failures: object = failures, **kwargs: object
+        ) -> object:
+            for error in _failures:  # type: ignore[attr-defined]
+                raise error
+            return _real(*args, **kwargs)  # type: ignore[operator]
+
+        monkeypatch.setattr(backend, name, flaky)
+    story = broken_notify.write_story(seed=1)
+    work_until(
+        broken_notify,
+        lambda: (
+            {s.state for s in backend.delivery_states(story.id) if s.target != "notify"} == {"done"}
+        ),
+    )

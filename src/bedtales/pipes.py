@@ -15,6 +15,7 @@ Only one instance of a pipe is active at a time: on PostgreSQL it holds an advis
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 BATCH = 500
 PRUNE_EVERY_S = 600.0
+RETRY_S = 2.0
 
 
 class Pipe:
@@ -74,23 +76,33 @@ class Pipe:
         doorbell = SqliteDoorbell(path) if path is not None else None
         try:
             while not stop.is_set():
-                if not self._lead():
-                    stop.wait(1.0)
-                    continue
-                if doorbell is not None:
-                    doorbell.mark()  # before reading: a commit from now on is not missed
-                moved = self.run_once()
-                self._prune()
-                if moved >= BATCH:
-                    continue
-                if doorbell is not None:
-                    doorbell.wait(time.monotonic() + idle_wait_s, stop)
-                else:
-                    self._wait_for_notify(idle_wait_s)
+                try:
+                    self._step(doorbell, stop, idle_wait_s)
+                except Exception:  # a database restart must not end the pipe for good
+                    log.exception("pipe %s: failed; trying again in %g s", self.spec.name, RETRY_S)
+                    self._resign()
+                    stop.wait(RETRY_S)
         finally:
             if doorbell is not None:
                 doorbell.close()
             self._resign()
+
+    def _step(
+        self, doorbell: SqliteDoorbell | None, stop: threading.Event, idle_wait_s: float
+    ) -> None:
+        if not self._lead():
+            stop.wait(1.0)
+            return
+        if doorbell is not None:
+            doorbell.mark()  # before reading: a commit from now on is not missed
+        moved = self.run_once()
+        self._prune()
+        if moved >= BATCH:
+            return
+        if doorbell is not None:
+            doorbell.wait(time.monotonic() + idle_wait_s, stop)
+        else:
+            self._wait_for_notify(idle_wait_s)
 
     def _behind(self) -> bool:
         with self.db.session() as session:
@@ -147,7 +159,8 @@ class Pipe:
 
     def _resign(self) -> None:
         if self._leader is not None:
-            self._leader.close()  # closing the session releases the advisory lock
+            with contextlib.suppress(Exception):  # it may be broken already
+                self._leader.close()  # closing the session releases the advisory lock
             self._leader = None
 
     def _wait_for_notify(self, timeout_s: float) -> None:

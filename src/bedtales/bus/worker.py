@@ -28,6 +28,7 @@ Run = Callable[[Delivery], None]
 # how long finished deliveries are gathered before one ack settles them all
 ACK_GATHER_S = 0.005
 TIDY_EVERY_S = 600.0
+RETRY_S = 2.0  # after the bus failed (database or Redis unreachable)
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,30 @@ class Worker:
             thread.start()
         threading.Thread(target=self._renew_leases, daemon=True).start()
         while not stop.is_set():
-            claimed: list[Delivery] = []
-            # refill once half the prefetched work is done: claims stay batches
-            if len(self._running) <= prefetch // 2:
-                claimed = self.backend.claim(
-                    options.targets, prefetch - len(self._running), options.lease_s
-                )
-                for delivery in self._spare_the_crashed(claimed):
-                    with self._lock:
-                        self._running[_slot(delivery)] = delivery
-                    self._todo.put(delivery)
-            if self._running:
-                self._settle(timeout=0.05)
-            elif not claimed:
-                self._tidy_now_and_then()
-                self.backend.wait(options.targets, options.idle_wait_s)
+            try:
+                self._step(prefetch)
+            except Exception:  # the database or Redis went away: wait and try again
+                log.exception("worker: the bus failed; trying again in %g s", RETRY_S)
+                stop.wait(RETRY_S)
         self._shut_down(handlers)
+
+    def _step(self, prefetch: int) -> None:
+        """Claim a batch when half the last one is done, settle what finished, or wait."""
+        options = self.options
+        claimed: list[Delivery] = []
+        if len(self._running) <= prefetch // 2:
+            claimed = self.backend.claim(
+                options.targets, prefetch - len(self._running), options.lease_s
+            )
+            for delivery in self._spare_the_crashed(claimed):
+                with self._lock:
+                    self._running[_slot(delivery)] = delivery
+                self._todo.put(delivery)
+        if self._running:
+            self._settle(timeout=0.05)
+        elif not claimed:
+            self._tidy_now_and_then()
+            self.backend.wait(options.targets, options.idle_wait_s)
 
     def _handle(self) -> None:
         while (delivery := self._todo.get()) is not None:
