@@ -22,7 +22,7 @@ import time
 import zlib
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,7 @@ from bedtales.bus.topology import PipeSpec
 from bedtales.storage import Database
 from bedtales.storage.database import SqliteDoorbell
 from bedtales.storage.models import PipeCheckpointRow, utcnow
-from bedtales.stream import StreamRecord, latest_position, prune_changes, read_changes
+from bedtales.stream import StreamRecord, prune_changes, read_changes
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +55,19 @@ class Pipe:
             return 0  # read-only when idle: no write lock, no commit that wakes the others
         if self.bus.backend.transactional:
             # not durable: if a crash undoes it, it is undone whole and simply done again
-            with self.db.session(durable=False) as session:
-                position = _lock_checkpoint(session, self.spec.name)
-                records = read_changes(session, position, limit)
+            with self.db.transaction(durable=False) as connection:
+                position = _lock_checkpoint(connection, self.spec.name)
+                records = read_changes(connection, position, limit)
                 if records:
-                    self.bus.publish(self._events(records), session=session)
-                    _advance(session, self.spec.name, records[-1].seq)
+                    self.bus.publish(self._events(records), connection=connection)
+                    _advance(connection, self.spec.name, records[-1].seq)
             return len(records)
-        with self.db.session() as session:
-            records = read_changes(session, _lock_checkpoint(session, self.spec.name), limit)
+        with self.db.transaction() as connection:
+            records = read_changes(connection, _lock_checkpoint(connection, self.spec.name), limit)
         if records:
             self.bus.publish(self._events(records))
-            with self.db.session() as session:
-                _advance(session, self.spec.name, records[-1].seq)
+            with self.db.transaction() as connection:
+                _advance(connection, self.spec.name, records[-1].seq)
         return len(records)
 
     def run(self, stop: threading.Event, idle_wait_s: float = 1.0) -> None:
@@ -105,8 +105,9 @@ class Pipe:
             self._wait_for_notify(idle_wait_s)
 
     def _behind(self) -> bool:
-        with self.db.session() as session:
-            return latest_position(session) > checkpoint_of(session, self.spec.name)
+        """Whether the stream has records past the checkpoint: one read, no transaction."""
+        with self.db.engine.connect() as connection:
+            return bool(connection.execute(_BEHIND, {"pipe": self.spec.name}).scalar())
 
     def _events(self, records: list[StreamRecord]) -> list[Event]:
         events = []
@@ -169,7 +170,13 @@ class Pipe:
             break
 
 
-def _lock_checkpoint(session: Session, pipe: str) -> int:
+_BEHIND = text(
+    "SELECT COALESCE((SELECT MAX(seq) FROM story_changes), 0) > "
+    "COALESCE((SELECT position FROM pipe_checkpoints WHERE pipe = :pipe), 0)"
+)
+
+
+def _lock_checkpoint(connection: Connection, pipe: str) -> int:
     """The pipe's position, with its row locked until the transaction ends."""
     locked = (
         update(PipeCheckpointRow)
@@ -177,21 +184,21 @@ def _lock_checkpoint(session: Session, pipe: str) -> int:
         .values(updated_at=utcnow())
         .returning(PipeCheckpointRow.position)
     )
-    position = session.execute(locked).scalar()
+    position = connection.execute(locked).scalar()
     if position is not None:
         return int(position)
     try:
-        with session.begin_nested():
-            session.execute(
+        with connection.begin_nested():
+            connection.execute(
                 insert(PipeCheckpointRow).values(pipe=pipe, position=0, updated_at=utcnow())
             )
     except IntegrityError:
         pass  # created meanwhile by another instance
-    return int(session.execute(locked).scalar_one())
+    return int(connection.execute(locked).scalar_one())
 
 
-def _advance(session: Session, pipe: str, position: int) -> None:
-    session.execute(
+def _advance(connection: Connection, pipe: str, position: int) -> None:
+    connection.execute(
         update(PipeCheckpointRow)
         .where(PipeCheckpointRow.pipe == pipe)
         .values(position=position, updated_at=utcnow())

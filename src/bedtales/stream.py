@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
 from bedtales.storage.models import StoryChangeRow, utcnow
@@ -45,14 +45,11 @@ class StreamRecord:
         }
 
 
-def read_changes(session: Session, after: int, limit: int) -> list[StreamRecord]:
+def read_changes(session: Session | Connection, after: int, limit: int) -> list[StreamRecord]:
     """Records with a sequence number above ``after``, oldest first."""
-    query = (
-        select(StoryChangeRow)
-        .where(StoryChangeRow.seq > after)
-        .order_by(StoryChangeRow.seq)
-        .limit(limit)
-    )
+    table = StoryChangeRow.__table__
+    # Core rows, not ORM objects: this runs for every batch the pipe moves
+    query = select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit)
     return [
         StreamRecord(
             seq=row.seq,
@@ -62,7 +59,7 @@ def read_changes(session: Session, after: int, limit: int) -> list[StreamRecord]
             old_image=_normalise(row.old_image),
             changed_at=row.changed_at,
         )
-        for row in session.scalars(query)
+        for row in session.execute(query)
     ]
 
 

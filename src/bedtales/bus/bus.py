@@ -10,7 +10,7 @@ from bedtales.bus.events import Event
 from bedtales.bus.topology import Topology
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
 
 class Bus:
@@ -18,12 +18,12 @@ class Bus:
         self.topology = topology
         self.backend = backend
 
-    def publish(self, events: Sequence[Event], *, session: Session | None = None) -> int:
+    def publish(self, events: Sequence[Event], *, connection: Connection | None = None) -> int:
         """Put events on the bus: each is delivered to the targets of every rule it matches.
         An event matching no rule is still recorded (``events tail`` shows it). Returns how
         many events were new (an id seen before is not delivered again)."""
         items = [(event, self.topology.route(event)) for event in events]
-        return self.backend.publish(items, session=session)
+        return self.backend.publish(items, connection=connection)
 
     def close(self) -> None:
         self.backend.close()

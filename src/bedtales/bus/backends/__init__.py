@@ -16,19 +16,20 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
 
 class Backend(Protocol):
     """Durable per-target queues of deliveries."""
 
     name: str
-    # True when publish() can join the caller's database transaction (the sql backend):
+    # True when publish() can join the caller's database transaction (the sql backend; pass
+    # its Connection):
     # then the pipe advances its checkpoint in the same transaction, exactly once.
     transactional: bool
 
     def publish(
-        self, items: Sequence[tuple[Event, Sequence[str]]], *, session: Session | None = None
+        self, items: Sequence[tuple[Event, Sequence[str]]], *, connection: Connection | None = None
     ) -> int:
         """Enqueue each event for its matched targets; an event id seen before is skipped.
         Returns how many events were new."""

@@ -47,7 +47,7 @@ from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, Retr
 from bedtales.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy.orm import Session
+    from sqlalchemy import Connection
 
 # Consumers with nothing pending and idle this long are removed by tidy().
 IDLE_CONSUMER_MS = 86400 * 1000
@@ -84,7 +84,7 @@ class RedisBackend:
         )
 
     def publish(
-        self, items: Sequence[tuple[Event, Sequence[str]]], *, session: Session | None = None
+        self, items: Sequence[tuple[Event, Sequence[str]]], *, connection: Connection | None = None
     ) -> int:
         rows = []
         for event, targets in items:

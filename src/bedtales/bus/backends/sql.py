@@ -19,10 +19,9 @@ from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, event, func, insert, select, text, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
 from bedtales.storage import Database
@@ -52,17 +51,16 @@ class SqlBackend:
     # ------------------------------------------------------------------ publishing
 
     def publish(
-        self, items: Sequence[tuple[Event, Sequence[str]]], *, session: Session | None = None
+        self, items: Sequence[tuple[Event, Sequence[str]]], *, connection: Connection | None = None
     ) -> int:
         if not items:
             return 0
-        if session is not None:
-            new = self._publish(session.connection(), items)
-            # wake local waiters once the caller's transaction is committed, not before
-            event.listen(session, "after_commit", lambda _session: self._wake_local(), once=True)
-            return new
-        with self._tx() as connection:
-            new = self._publish(connection, items)
+        if connection is not None:
+            # in the caller's transaction: waiters learn of it when it commits (the doorbell
+            # or NOTIFY), not before
+            return self._publish(connection, items)
+        with self._tx() as own:
+            new = self._publish(own, items)
         self._wake_local()
         return new
 
@@ -242,9 +240,7 @@ class SqlBackend:
     @contextmanager
     def _tx(self) -> Iterator[Connection]:
         """A Core transaction; not durable on PostgreSQL (see Database.session)."""
-        with self.db.engine.begin() as connection:
-            if self._postgres:
-                connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+        with self.db.transaction(durable=False) as connection:
             yield connection
 
     # ------------------------------------------------------------------ waiting
