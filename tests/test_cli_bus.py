@@ -7,10 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from bedtales.app import App
 from bedtales.cli import app as cli
+from worker_handlers import COUNTS_TABLE
 
 runner = CliRunner()
 SETTINGS = """
@@ -160,3 +162,49 @@ def test_worker_and_pipe_carry_on_after_the_bus_fails_for_a_moment(
             {s.state for s in backend.delivery_states(story.id) if s.target != "notify"} == {"done"}
         ),
     )
+
+
+@pytest.mark.parametrize(("linger", "grows"), [("0.2", False), ("0", True)])
+def test_a_worker_holds_little_work_for_slow_handlers_and_big_batches_for_fast_ones(
+    data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, linger: str, grows: bool
+) -> None:
+    monkeypatch.setenv("BEDTALES_TEST_LINGER_S", linger)
+    monkeypatch.setenv("BEDTALES_TEST_INVOCATIONS", str(tmp_path / "invocations.log"))
+    (data_dir / "bedtales.toml").write_text(
+        '[bus]\nhandler_modules = ["worker_handlers"]\n'
+        + "".join(
+            f'[bus.targets.{t}]\nhandler = "counted"\n' for t in ("illustrate", "narrate", "notify")
+        )
+    )
+    bedtales = App.open(data_dir)
+    try:
+        with bedtales.db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
+            connection.execute(text(COUNTS_TABLE))
+        stories = 40 if grows else 8
+        for seed in range(stories):
+            bedtales.write_story(seed=seed)
+        limits: list[int] = []
+        backend = bedtales.bus.backend
+        real_claim = backend.claim
+
+        def claim(targets: list[str], limit: int, lease_s: float) -> list[object]:
+            limits.append(limit)
+            return real_claim(targets, limit, lease_s)  # type: ignore[return-value]
+
+        monkeypatch.setattr(backend, "claim", claim)
+        stop = threading.Event()
+        threads = [threading.Thread(target=bedtales.worker(concurrency=2).run, args=(stop,))]
+        threads += [threading.Thread(target=p.run, args=(stop,)) for p in bedtales.pipes()]
+        for thread in threads:
+            thread.start()
+        time.sleep(1.5)
+        stop.set()
+        for thread in threads:
+            thread.join(10)
+        assert limits
+        assert (max(limits) > 4) is grows, limits
+    finally:
+        with bedtales.db.engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
+        bedtales.close()

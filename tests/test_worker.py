@@ -72,6 +72,8 @@ def counted_app(
     purge = getattr(bedtales.bus.backend, "purge", None)
     if purge is not None:
         purge()
+    with bedtales.db.engine.begin() as connection:  # the database may be shared by other tests
+        connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
     bedtales.close()
 
 

@@ -29,6 +29,7 @@ Run = Callable[[Delivery], None]
 ACK_GATHER_S = 0.005
 TIDY_EVERY_S = 600.0
 RETRY_S = 2.0  # after the bus failed (database or Redis unreachable)
+PREFETCH_S = 0.05  # deliveries held per handler thread: about this much work
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class WorkerOptions:
     targets: tuple[str, ...]
     concurrency: int = 4
     lease_s: float = 60.0
-    batch: int = 100
+    batch: int = 300
     grace_s: float = 30.0
     idle_wait_s: float = 1.0
 
@@ -60,10 +61,10 @@ class Worker:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._tidied = time.monotonic() - TIDY_EVERY_S  # tidy on the first idle moment
+        self._handler_s = 0.0  # average handler time, once one has run
 
     def run(self, stop: threading.Event) -> None:
         options = self.options
-        prefetch = max(options.batch, options.concurrency * 2)
         # long-lived handler threads fed by a queue: no per-delivery future or thread hop
         handlers = [
             threading.Thread(target=self._handle, name=f"handler-{n}", daemon=True)
@@ -74,7 +75,7 @@ class Worker:
         threading.Thread(target=self._renew_leases, daemon=True).start()
         while not stop.is_set():
             try:
-                self._step(prefetch)
+                self._step(self._prefetch())
             except Exception:  # the database or Redis went away: wait and try again
                 log.exception("worker: the bus failed; trying again in %g s", RETRY_S)
                 stop.wait(RETRY_S)
@@ -98,18 +99,33 @@ class Worker:
             self._tidy_now_and_then()
             self.backend.wait(options.targets, options.idle_wait_s)
 
+    def _prefetch(self) -> int:
+        """How many deliveries to hold: about PREFETCH_S of work per handler thread. Fast
+        handlers get big batches (fewer round trips); slow ones (a picture, a narration) get
+        two per thread, so other workers are not starved of work this one cannot start."""
+        options = self.options
+        least = options.concurrency * 2
+        if self._handler_s <= 0:
+            return least
+        per_thread = int(PREFETCH_S / self._handler_s)
+        return max(least, min(options.batch, options.concurrency * per_thread))
+
     def _handle(self) -> None:
         while (delivery := self._todo.get()) is not None:
             with self._lock:
                 if _slot(delivery) not in self._running:
                     continue  # handed back at shutdown before it started
                 self._started.add(_slot(delivery))
+            started = time.perf_counter()
             try:
                 self.run_handler(delivery)
             except Exception as error:  # the handler's failure is the delivery's outcome
                 self._finished.put((delivery, error))
             else:
                 self._finished.put((delivery, None))
+            took = time.perf_counter() - started
+            # a moving average; a lost update between threads only nudges it
+            self._handler_s = took if self._handler_s <= 0 else 0.9 * self._handler_s + 0.1 * took
 
     def _tidy_now_and_then(self) -> None:
         if time.monotonic() - self._tidied >= TIDY_EVERY_S:
