@@ -162,7 +162,7 @@ def initialise(
     existing = {h.name: h for h in services.list_households(app.db)}
     if name in existing:
         return app, existing[name], False
-    home = services.create_household(
+    home = services.add_household(
         app.db,
         name,
         timezone=tz,

@@ -24,7 +24,6 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
 from bedtales.bus.bus import Bus
 from bedtales.bus.events import Event, event_id_for
@@ -207,9 +206,5 @@ def _advance(connection: Connection, pipe: str, position: int) -> None:
 
 def checkpoint(db: Database, pipe: str) -> int:
     with db.session() as session:
-        return checkpoint_of(session, pipe)
-
-
-def checkpoint_of(session: Session, pipe: str) -> int:
-    query = select(PipeCheckpointRow.position).where(PipeCheckpointRow.pipe == pipe)
-    return session.scalar(query) or 0
+        query = select(PipeCheckpointRow.position).where(PipeCheckpointRow.pipe == pipe)
+        return session.scalar(query) or 0

@@ -48,16 +48,29 @@ def _unique(message: str, field: str) -> Iterator[None]:
 
 
 def add_household(
-    db: Database, name: str, *, timezone: str = "UTC", ttl_hours: int = 48
+    db: Database,
+    name: str,
+    *,
+    timezone: str = "UTC",
+    ttl_hours: int = 48,
+    characters: Sequence[str] = (),
+    scenes: Sequence[str] = (),
 ) -> Household:
-    name = clean_name(name, field="household")
+    """A new household, with its first characters and scenes if given, in one transaction."""
     row = HouseholdRow(
-        name=name, timezone=clean_timezone(timezone), story_ttl_hours=clean_ttl_hours(ttl_hours)
+        name=clean_name(name, field="household"),
+        timezone=clean_timezone(timezone),
+        story_ttl_hours=clean_ttl_hours(ttl_hours),
     )
-    with _unique(f"household {name!r} already exists", "household"), db.session() as session:
-        if _find_household(session, name) is not None:
-            raise InputError(f"household {name!r} already exists", field="household")
+    names = [clean_name(n) for n in characters]
+    descriptions = [clean_scene(d) for d in scenes]
+    with _unique(f"household {row.name!r} already exists", "household"), db.session() as session:
+        if _find_household(session, row.name) is not None:
+            raise InputError(f"household {row.name!r} already exists", field="household")
         session.add(row)
+        session.flush()
+        _insert_characters(session, row, names, skip_existing=True)
+        _insert_scenes(session, row, descriptions, skip_existing=True)
     return _household(row)
 
 
@@ -243,28 +256,6 @@ def import_entries(
         scenes_added=len(added_scenes),
         scenes_skipped=len(descriptions) - len(added_scenes),
     )
-
-
-def create_household(
-    db: Database,
-    name: str,
-    *,
-    timezone: str,
-    characters: Sequence[str] = (),
-    scenes: Sequence[str] = (),
-) -> Household:
-    """A new household with its first characters and scenes, in one transaction."""
-    row = HouseholdRow(name=clean_name(name, field="household"), timezone=clean_timezone(timezone))
-    names = [clean_name(n) for n in characters]
-    descriptions = [clean_scene(d) for d in scenes]
-    with _unique(f"household {row.name!r} already exists", "household"), db.session() as session:
-        if _find_household(session, row.name) is not None:
-            raise InputError(f"household {row.name!r} already exists", field="household")
-        session.add(row)
-        session.flush()
-        _insert_characters(session, row, names, skip_existing=True)
-        _insert_scenes(session, row, descriptions, skip_existing=True)
-    return _household(row)
 
 
 # ----------------------------------------------------------------------------- stories
