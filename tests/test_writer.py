@@ -33,8 +33,8 @@ class ScriptedEngine:
 @pytest.fixture
 def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedEngine]:
     engine = ScriptedEngine(["Short\n\nMilo and Luna slept."])
-    text_engines._load_builtin_engines()
-    monkeypatch.setitem(text_engines._REGISTRY, "scripted", lambda _settings: engine)
+    text_engines.engines.names()  # load the real engines first
+    monkeypatch.setitem(text_engines.engines._factories, "scripted", lambda _settings: engine)
     return engine
 
 
@@ -140,7 +140,7 @@ def test_an_unreachable_service_falls_back_to_builtin(
 
 def test_unknown_engine_is_refused_before_anything_is_written(bedtales: App) -> None:
     with pytest.raises(
-        EngineUnavailable, match="unknown text engine 'gpt9'; known engines: builtin"
+        EngineUnavailable, match="unknown text engine 'gpt9'; known: builtin"
     ):
         bedtales.write_story(engine="gpt9")
     assert services.list_stories(bedtales.db) == []

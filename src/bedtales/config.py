@@ -64,11 +64,9 @@ class TextSettings(_Section):
     @field_validator("engine")
     @classmethod
     def _known_engine(cls, value: str) -> str:
-        from bedtales.engines.text import engine_names
+        from bedtales.engines.text import engines
 
-        if value not in engine_names():
-            raise ValueError(f"unknown text engine {value!r}; known: {', '.join(engine_names())}")
-        return value
+        return _known(engines.names(), value, "text engine")
 
     @field_validator("prompt_template")
     @classmethod
@@ -95,9 +93,7 @@ class OpenAISettings(_Section):
     @field_validator("base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return value
+        return _check_http_url(value)
 
 
 class LlamaCppSettings(_Section):
@@ -108,6 +104,123 @@ class LlamaCppSettings(_Section):
     max_tokens: int = Field(1000, ge=16, le=32000, description="Longest answer, in tokens.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
     threads: int | None = Field(None, ge=1, description="CPU threads; unset lets llama.cpp choose.")
+
+
+class ImageSettings(_Section):
+    engine: str = Field("builtin", description="Image engine that paints: builtin or openai.")
+    openai_model: str = Field("dall-e-3", description="Images API model for the openai engine.")
+    openai_size: str = Field("1024x1024", description="Picture size asked of the Images API.")
+    openai_quality: str = Field(
+        "standard", description="Quality asked of the Images API (standard, hd, low, medium, high)."
+    )
+    timeout_s: float = Field(120.0, gt=0, le=600, description="Seconds to wait for one picture.")
+    max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        from bedtales.engines.image import engines
+
+        return _known(engines.names(), value, "image engine")
+
+    @field_validator("openai_size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        width, _, height = value.partition("x")
+        if not (width.isdigit() and height.isdigit()):
+            raise ValueError("must be WIDTHxHEIGHT, for example 1024x1024")
+        return value
+
+
+class SpeechSettings(_Section):
+    engine: str = Field(
+        "auto",
+        description="Speech engine that narrates: piper, espeak or openai; auto picks piper "
+        "when the voice extra is installed, else espeak.",
+    )
+    piper_voice: Path | None = Field(
+        None, description="Piper voice model (.onnx, with its .onnx.json); unset: bundled joe."
+    )
+    length_scale: float = Field(
+        1.15, ge=0.5, le=2.0, description="Piper pace: above 1 is slower, calmer speech."
+    )
+    espeak_voice: str = Field("en-us", description="espeak-ng voice.")
+    espeak_wpm: int = Field(150, ge=80, le=450, description="espeak-ng words per minute.")
+    openai_model: str = Field("tts-1", description="Speech API model for the openai engine.")
+    openai_voice: str = Field("fable", description="Speech API voice for the openai engine.")
+    bitrate_kbps: int = Field(48, ge=16, le=320, description="MP3 bit rate (24 kHz mono).")
+    timeout_s: float = Field(120.0, gt=0, le=600, description="Seconds to wait for one narration.")
+    max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
+
+    @field_validator("engine")
+    @classmethod
+    def _known_engine(cls, value: str) -> str:
+        from bedtales.engines.speech import engines
+
+        return _known(["auto", *engines.names()], value, "speech engine")
+
+
+class MediaSettings(_Section):
+    store: Literal["local", "s3"] = Field(
+        "local", description="Where pictures and narrations are kept: local or s3."
+    )
+    link_secret: SecretStr | None = Field(
+        None,
+        description="Key that signs local media links (written by `bedtales init`); never printed.",
+    )
+    local_dir: Path | None = Field(
+        None, description="Folder of the local store; unset: <data_dir>/media."
+    )
+    s3_bucket: str = Field("bedtales", description="S3 bucket.")
+    s3_endpoint_url: str | None = Field(
+        None, description="S3-compatible endpoint (SeaweedFS, MinIO, R2); unset means AWS."
+    )
+    s3_region: str = Field("us-east-1", description="S3 region.")
+    s3_access_key_id: str | None = Field(
+        None, description="S3 access key id; unset: boto3's chain."
+    )
+    s3_secret_access_key: SecretStr | None = Field(
+        None, description="S3 secret key; never printed."
+    )
+    s3_create_bucket: bool = Field(False, description="Create the bucket when it is missing.")
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return _check_http_url(value)
+
+
+class WebSettings(_Section):
+    base_url: str = Field(
+        "http://127.0.0.1:8080",
+        description="Address families open: story links and local media links start with it.",
+    )
+    host: str = Field("127.0.0.1", description="Address `bedtales web` listens on.")
+    port: int = Field(8080, ge=1, le=65535, description="Port `bedtales web` listens on.")
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// address, e.g. https://tales.example")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query or fragment")
+        return value.rstrip("/")
+
+
+def _known(names: list[str], value: str, kind: str) -> str:
+    if value not in names:
+        raise ValueError(f"unknown {kind} {value!r}; known: {', '.join(names)}")
+    return value
+
+
+def _check_http_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise ValueError("must start with http:// or https://")
+    return value
 
 
 DEFAULT_STORY_TEMPLATE: dict[str, Any] = {
@@ -225,6 +338,10 @@ class Settings(BaseSettings):
     text: TextSettings = Field(default_factory=TextSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
+    image: ImageSettings = Field(default_factory=ImageSettings)
+    speech: SpeechSettings = Field(default_factory=SpeechSettings)
+    media: MediaSettings = Field(default_factory=MediaSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
 
     @field_validator("default_household")

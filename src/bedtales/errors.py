@@ -45,3 +45,18 @@ class EngineUnavailable(EngineError):
     """An engine cannot be used at all here: unknown name, missing extra or model file."""
 
     exit_code = 2
+
+
+class LinkRefused(BedtalesError):
+    """A signed media link was tampered with or is malformed (HTTP 403)."""
+
+    exit_code = 2
+
+
+class LinkExpired(LinkRefused):
+    """A signed media link was genuine but its time is up (HTTP 410)."""
+
+
+class Unprocessable(BedtalesError):
+    """An event a target can never handle (a story too long to narrate): retrying cannot
+    help, so the bus dead-letters it at once with this reason."""

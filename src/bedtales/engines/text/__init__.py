@@ -7,11 +7,10 @@ splits the answer, runs the quality gates and stores it; engines never touch the
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bedtales.errors import EngineUnavailable
+from bedtales.engines.registry import Registry
 
 if TYPE_CHECKING:
     from bedtales.config import Settings
@@ -36,38 +35,21 @@ class TextEngine(Protocol):
     def write(self, request: StoryRequest) -> str: ...
 
 
-EngineFactory = Callable[["Settings"], TextEngine]
-
-_REGISTRY: dict[str, EngineFactory] = {}
-
-
-def register(name: str) -> Callable[[EngineFactory], EngineFactory]:
-    """Register a factory that builds the engine called ``name`` from settings."""
-
-    def decorator(factory: EngineFactory) -> EngineFactory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
+engines: Registry[TextEngine] = Registry(
+    "text engine",
+    [
+        "bedtales.engines.text.builtin",
+        "bedtales.engines.text.llamacpp",
+        "bedtales.engines.text.openai",
+    ],
+)
+register = engines.register
 
 
 def engine_names() -> list[str]:
-    _load_builtin_engines()
-    return sorted(_REGISTRY)
+    return engines.names()
 
 
 def get_text_engine(name: str, settings: Settings) -> TextEngine:
     """Build the engine called ``name``; unknown names and missing extras raise clearly."""
-    _load_builtin_engines()
-    try:
-        factory = _REGISTRY[name]
-    except KeyError:
-        known = ", ".join(sorted(_REGISTRY))
-        raise EngineUnavailable(f"unknown text engine {name!r}; known engines: {known}") from None
-    return factory(settings)
-
-
-def _load_builtin_engines() -> None:
-    # Importing the modules runs their @register decorators. Each module imports its heavy
-    # or optional dependency lazily, inside the factory, so this import is always cheap.
-    from bedtales.engines.text import builtin, llamacpp, openai  # noqa: F401
+    return engines.create(name, settings)
