@@ -119,7 +119,7 @@ def test_module_named_openai_still_imports_the_sdk(chat_server: ScriptedServer) 
     import openai  # the SDK, even though the engine module is also called openai
 
     assert openai.__name__ == "openai"
-    assert isinstance(make_engine(chat_server)._client, openai.OpenAI)
+    assert isinstance(make_engine(chat_server).service.client, openai.OpenAI)
 
 
 def test_rate_limit_is_retried_after_retry_after(chat_server: ScriptedServer) -> None:

@@ -1,0 +1,142 @@
+"""One connection to an OpenAI-compatible service, shared by the text, image and speech
+engines: the client, its timeouts and retries, and errors in our own words.
+
+Retries are the SDK's own: it retries 408/409/429/5xx, connection errors and timeouts up to
+``max_retries`` times, honouring ``Retry-After``/``retry-after-ms`` up to two minutes and
+otherwise backing off exponentially (0.5 s, 1 s, 2 s … capped at 8 s, minus up to 25 % jitter).
+
+The API key never appears in a message, a repr or a log line: SDK exceptions are translated
+into bedtales errors built from our own words, and any server text we quote has the key
+masked, since some servers echo the key they refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
+
+from bedtales.errors import EngineError, EngineUnavailable
+
+if TYPE_CHECKING:
+    from openai import APIStatusError, OpenAI, OpenAIError
+
+    from bedtales.config import OpenAISettings
+
+OPENAI_BASE_URL = "https://api.openai.com/v1"
+# Local servers ignore the key, but the SDK refuses to build a client without one.
+PLACEHOLDER_API_KEY = "sk-no-key-required"
+KEY_SETTING = "BEDTALES_OPENAI__API_KEY"
+URL_SETTING = "BEDTALES_OPENAI__BASE_URL"
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one kind of request uses, and the settings that tune it (named in messages)."""
+
+    model: str
+    timeout_s: float
+    max_retries: int
+    model_setting: str
+    timeout_setting: str
+    retries_setting: str
+
+
+class OpenAIService:
+    def __init__(self, settings: OpenAISettings, call: Call) -> None:
+        # Imported here, not at module level: the SDK takes over half a second to import and
+        # the engine registries import every engine module just to list their names.
+        from openai import OpenAI
+
+        self.call = call
+        self.base_url = settings.base_url or OPENAI_BASE_URL
+        self._api_key = _api_key(settings)
+        # base_url is always passed so OPENAI_BASE_URL in the environment cannot redirect us
+        self.client: OpenAI = OpenAI(
+            api_key=self._api_key,
+            base_url=self.base_url,
+            timeout=call.timeout_s,
+            max_retries=call.max_retries,
+        )
+
+    def __repr__(self) -> str:
+        return f"OpenAIService(base_url={self.base_url!r}, model={self.call.model!r})"
+
+    def request(self, send: Callable[[OpenAI], T]) -> T:
+        """Run ``send(client)``; SDK errors come back as EngineError in our words."""
+        from openai import OpenAIError
+
+        try:
+            return send(self.client)
+        except OpenAIError as exc:
+            raise self._translate(exc) from None
+        except ValueError:  # the SDK lets json.JSONDecodeError through for malformed JSON
+            raise EngineError(f"{self.base_url} answered with malformed JSON") from None
+
+    def _translate(self, exc: OpenAIError) -> EngineError:
+        from openai import APIConnectionError, APIStatusError, APITimeoutError
+
+        if isinstance(exc, APITimeoutError):
+            return EngineError(
+                f"{self.base_url} did not answer within {self.call.timeout_s:g} s "
+                f"(retried up to {self.call.max_retries} times; {self.call.timeout_setting})"
+            )
+        if isinstance(exc, APIConnectionError):
+            return EngineError(
+                f"cannot reach {self.base_url}: {self.mask(str(exc.__cause__ or exc))} "
+                f"(check {URL_SETTING})"
+            )
+        if isinstance(exc, APIStatusError):
+            return self._translate_status(exc)
+        return EngineError(f"{self.base_url} failed: {self.mask(str(exc))}")
+
+    def _translate_status(self, exc: APIStatusError) -> EngineError:
+        status = exc.status_code
+        if status in (401, 403):
+            # the server's text is left out on purpose: OpenAI quotes part of a refused key
+            return EngineUnavailable(
+                f"the OpenAI-compatible service at {self.base_url} refused the API key "
+                f"({KEY_SETTING})"
+            )
+        detail = self.mask(_server_message(exc))
+        if status == 404:
+            return EngineUnavailable(
+                f"{self.base_url} has no model {self.call.model!r} ({self.call.model_setting}; "
+                f"{URL_SETTING} usually ends in /v1): {detail}"
+            )
+        if status == 429 or status >= 500:
+            return EngineError(
+                f"{self.base_url} answered HTTP {status} (retried up to "
+                f"{self.call.max_retries} times; {self.call.retries_setting}): {detail}"
+            )
+        return EngineError(f"{self.base_url} answered HTTP {status}: {detail}")
+
+    def mask(self, text: str) -> str:
+        if self._api_key == PLACEHOLDER_API_KEY:
+            return text
+        return text.replace(self._api_key, "***")
+
+
+def _api_key(settings: OpenAISettings) -> str:
+    key = settings.api_key.get_secret_value().strip() if settings.api_key else ""
+    if key:
+        return key
+    if settings.base_url is None:
+        raise EngineUnavailable(
+            f"the openai engines need an API key for {OPENAI_BASE_URL}: set {KEY_SETTING}, "
+            f"or set {URL_SETTING} to a local OpenAI-compatible server"
+        )
+    return PLACEHOLDER_API_KEY
+
+
+def _server_message(exc: APIStatusError) -> str:
+    """The ``error.message`` of an OpenAI-style error body, else a short piece of the body."""
+    body = exc.body
+    if isinstance(body, dict):
+        message = body.get("message")
+        if isinstance(message, str) and message:
+            return message
+    text = body if isinstance(body, str) else exc.response.reason_phrase
+    return text[:200] or "no details"
