@@ -18,6 +18,7 @@ from bedtales.app import App, initialise
 from bedtales.storage import Database
 from bedtales.storage.models import Base
 from servers.chat_completions import chat_server  # noqa: F401 - a fixture for every module
+from servers.seaweedfs import s3_server  # noqa: F401 - a fixture for every module
 
 POSTGRES_URL = os.environ.get(
     "BEDTALES_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -102,6 +103,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def data_dir(tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An initialised data directory (household 'home' with samples) on each database."""
     monkeypatch.setenv("BEDTALES_DATABASE_URL", database_url)
+    # espeak narrates a story in a fraction of a second, piper in seconds: tests that run
+    # workers would spend most of their time narrating. Tests of piper ask for it.
+    monkeypatch.setenv("BEDTALES_SPEECH__ENGINE", "espeak")
     directory = tmp_path / "data"
     bedtales, _, _ = initialise(directory, timezone="Europe/London")
     bedtales.close()

@@ -60,3 +60,7 @@ class LinkExpired(LinkRefused):
 class Unprocessable(BedtalesError):
     """An event a target can never handle (a story too long to narrate): retrying cannot
     help, so the bus dead-letters it at once with this reason."""
+
+
+class StorageError(BedtalesError):
+    """The media store could not do its work (unreachable, timed out, refused)."""
