@@ -23,8 +23,8 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP) lint typecheck pytest
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts/sample-pictures
+	$(BIN)/ruff format --check src tests bench scripts/sample-pictures
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src
@@ -38,6 +38,7 @@ pytest: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python bench/compose.py
 	$(BIN)/python bench/bus.py
+	$(BIN)/python bench/media.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)
@@ -50,11 +51,11 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[voice]'
 	@touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,voice,espeak]'
 	@touch $@ $(RUN_STAMP)
 
 clean:

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bedtales.app import App
 from bedtales.cli import app as cli
 from worker_handlers import COUNTS_TABLE
+from working import work_until
 
 runner = CliRunner()
 SETTINGS = """
@@ -34,30 +35,11 @@ def run(*args: str | Path, code: int = 0) -> str:
 
 @pytest.fixture
 def broken_notify(data_dir: Path) -> Iterator[App]:
-    (data_dir / "bedtales.toml").write_text(SETTINGS)
+    with (data_dir / "bedtales.toml").open("a") as settings:
+        settings.write(SETTINGS)
     bedtales = App.open(data_dir)
     yield bedtales
     bedtales.close()
-
-
-def work_until(bedtales: App, done: object, timeout_s: float = 20) -> None:
-    stop = threading.Event()
-    threads = [threading.Thread(target=bedtales.worker(concurrency=2).run, args=(stop,))]
-    threads += [
-        threading.Thread(target=p.run, args=(stop,), kwargs={"idle_wait_s": 0.1})
-        for p in bedtales.pipes()
-    ]
-    for thread in threads:
-        thread.start()
-    try:
-        deadline = time.monotonic() + timeout_s
-        while not done() and time.monotonic() < deadline:  # type: ignore[operator]
-            time.sleep(0.05)
-        assert done(), "the worker did not get there in time"  # type: ignore[operator]
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(10)
 
 
 def test_a_failing_target_ends_in_its_dead_letter_queue_and_can_be_replayed(

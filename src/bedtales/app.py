@@ -3,6 +3,9 @@ that knows which backend was chosen; everything else receives what it needs."""
 
 from __future__ import annotations
 
+import re
+import secrets
+import threading
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -10,18 +13,23 @@ from pathlib import Path
 from bedtales import services
 from bedtales.bus.backends import Backend
 from bedtales.bus.bus import Bus
-from bedtales.bus.effects import EffectLog, HandlerContext
+from bedtales.bus.effects import EffectLog
 from bedtales.bus.events import Delivery
 from bedtales.bus.topology import Topology, build_topology
 from bedtales.bus.worker import Worker, WorkerOptions
 from bedtales.config import CONFIG_FILE_NAME, Settings, load_settings
 from bedtales.domain import Household, Story, clean_name, clean_timezone, local_timezone
+from bedtales.engines.image import ImageEngine
+from bedtales.engines.image import engines as image_engines
+from bedtales.engines.speech import SpeechEngine
+from bedtales.engines.speech import engines as speech_engines
 from bedtales.errors import ConfigError, InputError
+from bedtales.media import MediaStore, make_media_store
 from bedtales.pipes import Pipe
 from bedtales.storage import Database
 from bedtales.stories import writer
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
-from bedtales.targets import Handler, load_handlers
+from bedtales.targets import Handler, TargetContext, give_up_hook, load_handlers
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -37,7 +45,21 @@ CONFIG_TEMPLATE = """\
 # base_url = "http://127.0.0.1:11434/v1"   # e.g. a local Ollama; leave unset for OpenAI
 # model = "llama3.1"
 # api_key: prefer the environment variable BEDTALES_OPENAI__API_KEY for secrets
+
+[image]
+# engine = "builtin"        # builtin (offline, Pillow), openai
+
+[speech]
+# engine = "auto"           # auto (piper if installed, else espeak), piper, espeak, openai
+
+[media]
+# store = "local"           # local (files in the data dir), s3
+# s3_bucket = "bedtales"
+# s3_endpoint_url = "http://127.0.0.1:8333"   # SeaweedFS, MinIO, R2…; unset means AWS
+# The key that signs links to pictures and narrations. Keep it secret; changing it only
+# breaks the links already sent.
 """
+SECRET_LINE = 'link_secret = "{secret}"\n'  # noqa: S105 - a template, not a secret
 
 
 class App:
@@ -64,6 +86,8 @@ class App:
     def close(self) -> None:
         if "bus" in self.__dict__:
             self.bus.close()
+        if "tools" in self.__dict__:
+            self.tools.close()
         self.db.dispose()
 
     # ----------------------------------------------------------------- the event backbone
@@ -81,10 +105,23 @@ class App:
     def bus(self) -> Bus:
         return Bus(self.topology, make_backend(self.settings, self.db))
 
+    @cached_property
+    def tools(self) -> Toolbox:
+        return Toolbox(self.settings)
+
+    def _context(self, delivery: Delivery) -> TargetContext:
+        return TargetContext(delivery, self.db, self.settings, EffectLog(self.db), self.tools)
+
     def run_delivery(self, delivery: Delivery) -> None:
         """Run the handler of the delivery's target (called in a worker thread)."""
         handler = self.handlers[self.topology.targets[delivery.target].handler]
-        handler(HandlerContext(delivery, self.db, self.settings, EffectLog(self.db)))
+        handler(self._context(delivery))
+
+    def dead_lettered(self, delivery: Delivery, error: str) -> None:
+        """Let the target note on its story that it gave up (the failure reason)."""
+        hook = give_up_hook(self.topology.targets[delivery.target].handler)
+        if hook is not None:
+            hook(self._context(delivery), error)
 
     def worker(self, targets: list[str] | None = None, *, concurrency: int = 4) -> Worker:
         chosen = tuple(targets or self.topology.targets)
@@ -100,7 +137,9 @@ class App:
         options = WorkerOptions(
             targets=chosen, concurrency=concurrency, lease_s=self.settings.bus.lease_s
         )
-        return Worker(self.bus.backend, self.topology, self.run_delivery, options)
+        return Worker(
+            self.bus.backend, self.topology, self.run_delivery, options, self.dead_lettered
+        )
 
     def pipes(self) -> list[Pipe]:
         return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]
@@ -121,6 +160,63 @@ class App:
             seed=seed,
             now=now,
         )
+
+
+class Toolbox:
+    """The engines and the media store the targets use: built once per process, on first
+    use, and shared by the worker's handler threads (each engine is safe to share)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._media: MediaStore | None = None
+        self._image: ImageEngine | None = None
+        self._speech: SpeechEngine | None = None
+
+    @property
+    def media(self) -> MediaStore:
+        with self._lock:
+            if self._media is None:
+                self._media = make_media_store(self.settings)
+            return self._media
+
+    def image_engine(self) -> ImageEngine:
+        with self._lock:
+            if self._image is None:
+                self._image = image_engines.create(self.settings.image.engine, self.settings)
+            return self._image
+
+    def speech_engine(self) -> SpeechEngine:
+        with self._lock:
+            if self._speech is None:
+                name = speech_engine_name(self.settings)
+                self._speech = speech_engines.create(name, self.settings)
+            return self._speech
+
+    def close(self) -> None:
+        if self._media is not None:
+            self._media.close()
+
+
+def speech_engine_name(settings: Settings) -> str:
+    """The configured speech engine; ``auto`` is piper when the voice extra is installed."""
+    if settings.speech.engine != "auto":
+        return settings.speech.engine
+    from bedtales.engines.speech import piper
+
+    return "piper" if piper.available() else "espeak"
+
+
+def _add_link_secret(config_file: Path) -> None:
+    """Give a settings file written by an older bedtales its media link secret."""
+    text = config_file.read_text(encoding="utf-8")
+    line = SECRET_LINE.format(secret=secrets.token_urlsafe(32))
+    header = re.compile(r"^\[media\][ \t]*$", flags=re.MULTILINE)
+    if header.search(text):
+        text = header.sub(lambda m: m.group(0) + "\n" + line.rstrip("\n"), text, count=1)
+    else:
+        text = text.rstrip("\n") + "\n\n[media]\n" + line
+    config_file.write_text(text, encoding="utf-8")
 
 
 def make_backend(settings: Settings, db: Database) -> Backend:
@@ -152,7 +248,12 @@ def initialise(
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         config_file = settings.data_dir / CONFIG_FILE_NAME
         if not config_file.exists():
-            config_file.write_text(CONFIG_TEMPLATE, encoding="utf-8")
+            secret = SECRET_LINE.format(secret=secrets.token_urlsafe(32))
+            config_file.write_text(CONFIG_TEMPLATE + secret, encoding="utf-8")
+            config_file.chmod(0o600)  # it holds the link secret (and perhaps API keys)
+        elif settings.media.link_secret is None:
+            _add_link_secret(config_file)
+            settings = load_settings(data_dir)
     except OSError as exc:
         raise ConfigError(
             f"invalid setting data_dir: cannot use {settings.data_dir}: {exc.strerror}"

@@ -25,7 +25,8 @@ from bedtales.cli_common import (
     out,
     print_json,
 )
-from bedtales.domain import Story
+from bedtales.domain import MediaState, Story
+from bedtales.expiry import sweep
 from bedtales.importer import read_characters, read_scenes
 
 app = typer.Typer(
@@ -365,6 +366,20 @@ def story_list(
     out.print(table)
 
 
+@command(app, "expire")
+def expire(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
+    """Delete the stories past their expiry time, with their pictures and narrations.
+
+    `bedtales run` does this every few minutes; reads refuse expired stories even before.
+    """
+    with opened(data_dir) as bedtales:
+        done = sweep(bedtales.db, bedtales.tools.media)
+    if as_json:
+        print_json({"stories": done.stories, "files": done.files})
+    else:
+        out.print(f"Removed {done.stories} expired stories and {done.files} media files.")
+
+
 def _print_story(story: Story) -> None:
     out.print(Text(story.title, style="bold"))
     out.print(Text(f"{', '.join(story.characters)} · {story.scene}", style="dim"))
@@ -379,6 +394,16 @@ def _print_story(story: Story) -> None:
             style="dim",
         )
     )
+    for label, media in (("picture", story.image), ("narration", story.audio)):
+        out.print(Text(f"{label}: {_media_line(media)}", style="dim"))
+
+
+def _media_line(media: MediaState) -> str:
+    if media.state == "done":
+        return f"done by {media.engine}, {(media.size or 0) / 1024:.0f} KB, {media.key}"
+    if media.state == "failed":
+        return f"failed: {media.error}"
+    return media.state
 
 
 def main() -> None:

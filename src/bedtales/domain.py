@@ -49,6 +49,16 @@ class MediaState:
     engine: str | None = None
     error: str | None = None
 
+    def to_json(self) -> dict[str, object]:
+        return {
+            "state": self.state,
+            "key": self.key,
+            "mime": self.mime,
+            "size": self.size,
+            "engine": self.engine,
+            "error": self.error,
+        }
+
 
 @dataclass(frozen=True)
 class Story:
@@ -85,6 +95,8 @@ class Story:
             "wordCount": self.word_count,
             "createdAt": self.created_at.isoformat(),
             "expiresAt": self.expires_at.isoformat(),
+            "image": self.image.to_json(),
+            "audio": self.audio.to_json(),
         }
 
 

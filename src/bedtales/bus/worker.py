@@ -16,15 +16,18 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.topology import Topology
+from bedtales.errors import Unprocessable
 
 log = logging.getLogger(__name__)
 
 Run = Callable[[Delivery], None]
+# told when a delivery is dead-lettered: (delivery, its last error)
+OnDeadLetter = Callable[[Delivery, str], None]
 # how long finished deliveries are gathered before one ack settles them all
 ACK_GATHER_S = 0.005
 TIDY_EVERY_S = 600.0
@@ -44,12 +47,18 @@ class WorkerOptions:
 
 class Worker:
     def __init__(
-        self, backend: Backend, topology: Topology, run: Run, options: WorkerOptions
+        self,
+        backend: Backend,
+        topology: Topology,
+        run: Run,
+        options: WorkerOptions,
+        on_dead_letter: OnDeadLetter | None = None,
     ) -> None:
         self.backend = backend
         self.topology = topology
         self.run_handler = run
         self.options = options
+        self.on_dead_letter = on_dead_letter
         # claimed and not yet settled, by (target, receipt): a receipt alone may be shared by
         # an event's targets (redis)
         self._running: dict[tuple[str, str], Delivery] = {}
@@ -149,6 +158,7 @@ class Worker:
             )
             self.backend.fail(delivery, error, policy)
             log.error("%s: event %s dead-lettered: %s", delivery.target, delivery.event.id, error)
+            self._dead_lettered(delivery, error)
         return runnable
 
     def _settle(self, timeout: float) -> None:
@@ -179,6 +189,8 @@ class Worker:
     def _failed(self, delivery: Delivery, error: BaseException) -> None:
         message = f"{type(error).__name__}: {error}"
         policy = self.topology.targets[delivery.target].policy
+        if isinstance(error, Unprocessable):  # retrying cannot help: dead-letter it now
+            policy = replace(policy, max_attempts=delivery.attempt)
         if self.backend.fail(delivery, message, policy):
             log.error(
                 "%s gave up on event %s after %d attempt(s): %s; it is in the dead-letter queue",
@@ -187,10 +199,19 @@ class Worker:
                 delivery.attempt,
                 message,
             )
+            self._dead_lettered(delivery, message)
         else:
             log.warning(
                 "%s attempt %d failed: %s; will retry", delivery.target, delivery.attempt, message
             )
+
+    def _dead_lettered(self, delivery: Delivery, error: str) -> None:
+        if self.on_dead_letter is None:
+            return
+        try:
+            self.on_dead_letter(delivery, error)
+        except Exception:  # the delivery is safe in the DLQ; only the story's note is missing
+            log.exception("%s: recording the dead letter on its story failed", delivery.target)
 
     def _renew_leases(self) -> None:
         while not self._stopped.wait(self.options.lease_s / 3):

@@ -1,25 +1,21 @@
-"""Stand-ins for the three targets of the reference topology.
+"""A stand-in for the ``notify`` target of the reference topology.
 
-They only record that they ran (once per delivery, through the effect log), so the whole
-backbone can be run and tested end to end now. The real handlers replace them: the
-``illustrate`` and ``narrate`` targets with "Pictures and narration" (issue 4), ``notify``
-with "The bedtime site and the notification" (issue 5).
+It only records that it ran (once per delivery, through the effect log), so the whole
+backbone runs end to end now. The real handler replaces it with "The bedtime site and the
+notification" (issue 5); ``illustrate`` and ``narrate`` are real (targets/illustrate.py,
+targets/narrate.py).
 """
 
 from __future__ import annotations
 
 import logging
 
-from bedtales.bus.effects import HandlerContext
-from bedtales.targets import handler
+from bedtales.targets import TargetContext, handler
 
 log = logging.getLogger(__name__)
 
 
-def _record(ctx: HandlerContext) -> None:
+@handler("notify")
+def notify(ctx: TargetContext) -> None:
     if ctx.once("ran", lambda _session: None):
-        log.info("%s ran for %s (placeholder)", ctx.delivery.target, ctx.delivery.event.subject)
-
-
-for _name in ("illustrate", "narrate", "notify"):
-    handler(_name)(_record)
+        log.info("notify ran for %s (placeholder)", ctx.delivery.event.subject)
