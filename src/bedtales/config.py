@@ -148,7 +148,9 @@ class SpeechSettings(_Section):
     espeak_wpm: int = Field(150, ge=80, le=450, description="espeak-ng words per minute.")
     openai_model: str = Field("tts-1", description="Speech API model for the openai engine.")
     openai_voice: str = Field("fable", description="Speech API voice for the openai engine.")
-    bitrate_kbps: int = Field(48, ge=16, le=320, description="MP3 bit rate (24 kHz mono).")
+    bitrate_kbps: int = Field(
+        48, ge=16, le=160, description="MP3 bit rate (24 kHz mono MP3 stops at 160)."
+    )
     timeout_s: float = Field(120.0, gt=0, le=600, description="Seconds to wait for one narration.")
     max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
 
