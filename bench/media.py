@@ -17,11 +17,13 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from queue import Empty
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 RUNS = 5
 SPEECH_RUNS = 3
+WORKER_STORIES = 4
 
 
 def story(words: int = 300) -> tuple[str, str, tuple[str, ...]]:
@@ -36,8 +38,8 @@ def story(words: int = 300) -> tuple[str, str, tuple[str, ...]]:
     answer = get_text_engine("builtin", settings).write(
         StoryRequest(prompt="", characters=characters, scene=scene, seed=7, min_words=words)
     )
-    title, text = split_answer(answer)
-    return title, " ".join(text.split()[:words]), characters
+    written = split_answer(answer)
+    return written.title, " ".join(written.description.split()[:words]), characters
 
 
 def illustrate(queue: multiprocessing.Queue[dict[str, object]]) -> None:
@@ -98,22 +100,75 @@ def narrate(name: str, queue: multiprocessing.Queue[dict[str, object]]) -> None:
     )
 
 
+def worker(queue: multiprocessing.Queue[dict[str, object]]) -> None:
+    """A real worker with the default settings (builtin pictures, piper if installed),
+    handling STORIES stories end to end, on SQLite in a fresh data dir."""
+    import threading
+
+    from bedtales import services
+    from bedtales.app import initialise
+
+    bedtales, _, _ = initialise(Path(tempfile.mkdtemp()) / "data", timezone="UTC")
+    ids = [bedtales.write_story(seed=seed).id for seed in range(WORKER_STORIES)]
+    stop = threading.Event()
+    threads = [threading.Thread(target=bedtales.worker(concurrency=2).run, args=(stop,))]
+    threads += [threading.Thread(target=p.run, args=(stop,)) for p in bedtales.pipes()]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+
+    def finished() -> bool:
+        stories = [services.get_story(bedtales.db, i) for i in ids]
+        return all(s.image.state == s.audio.state == "done" for s in stories)
+
+    while not finished():
+        time.sleep(0.1)
+    took = time.perf_counter() - started
+    stop.set()
+    for thread in threads:
+        thread.join()
+    engines = {services.get_story(bedtales.db, i).audio.engine for i in ids}
+    bedtales.close()
+    queue.put(
+        {
+            "engine": "worker",
+            "stories": WORKER_STORIES,
+            "speech": ",".join(sorted(e or "?" for e in engines)),
+            "seconds": took,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        }
+    )
+
+
 def in_child(target: object, *args: object) -> dict[str, object]:
     context = multiprocessing.get_context("spawn")
     queue: multiprocessing.Queue[dict[str, object]] = context.Queue()
     process = context.Process(target=target, args=(*args, queue))  # type: ignore[arg-type]
     process.start()
-    result = queue.get(timeout=600)
-    process.join()
-    return result
+    while True:
+        try:
+            result = queue.get(timeout=1)
+        except Empty:
+            if not process.is_alive():
+                raise SystemExit(f"the {target} benchmark failed: see above") from None
+            continue
+        process.join()
+        return result
 
 
 def main() -> None:
     results = [in_child(illustrate)]
     results += [in_child(narrate, name) for name in ("piper", "espeak")]
+    results += [in_child(worker)]
     for result in results:
         if "error" in result:
             print(f"{result['engine']:>20}: unavailable: {result['error']}")
+        elif result["engine"] == "worker":
+            print(
+                f"{'worker':>20}: {result['stories']} stories pictured and narrated "
+                f"({result['speech']}) in {result['seconds']:.1f} s with 2 handler threads, "
+                f"peak RSS {result['peak_rss_mb']:.0f} MB"
+            )
         elif result["engine"] == "builtin illustrator":
             print(
                 f"{result['engine']:>20}: {result['median_s'] * 1000:6.0f} ms a picture "

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from bedtales.app import initialise
 from bedtales.cli import app
+from bedtales.config import load_settings
+from bedtales.storage.models import utcnow
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
 runner = CliRunner()
@@ -200,3 +204,34 @@ def test_unusable_data_dir_and_deep_json_are_clear_errors(tmp_path: Path) -> Non
 def test_init_refuses_bad_input_before_creating_anything(tmp_path: Path) -> None:
     run("init", "--timezone", "Atlantis/Capital", "--data-dir", tmp_path / "new", code=2)
     assert not (tmp_path / "new").exists()
+
+
+def test_init_writes_a_media_link_secret_the_app_uses_at_once(tmp_path: Path) -> None:
+    bedtales, _, _ = initialise(tmp_path / "data", timezone="UTC")
+    try:
+        secret = bedtales.settings.media.link_secret
+        assert secret is not None
+        assert len(secret.get_secret_value()) >= 40
+        assert bedtales.tools.media.link("stories/x/image.png", utcnow() + timedelta(hours=1))
+        config = tmp_path / "data" / "bedtales.toml"
+        assert config.stat().st_mode & 0o777 == 0o600  # it holds a secret
+        assert secret.get_secret_value() not in run(
+            "story", "list", "--data-dir", tmp_path / "data"
+        )
+    finally:
+        bedtales.close()
+
+
+@pytest.mark.parametrize("existing", ['[text]\nengine = "builtin"\n', '[media]\nstore = "local"\n'])
+def test_init_gives_an_older_settings_file_its_link_secret(tmp_path: Path, existing: str) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "bedtales.toml").write_text(existing)
+
+    initialise(data, timezone="UTC")[0].close()
+    initialise(data, timezone="UTC")[0].close()  # and only once
+
+    settings = load_settings(data)
+    assert settings.media.link_secret is not None
+    assert (data / "bedtales.toml").read_text().count("link_secret") == 1
+    assert settings.media.store == "local"

@@ -251,6 +251,7 @@ def initialise(
             secret = SECRET_LINE.format(secret=secrets.token_urlsafe(32))
             config_file.write_text(CONFIG_TEMPLATE + secret, encoding="utf-8")
             config_file.chmod(0o600)  # it holds the link secret (and perhaps API keys)
+            settings = load_settings(data_dir)
         elif settings.media.link_secret is None:
             _add_link_secret(config_file)
             settings = load_settings(data_dir)
