@@ -190,3 +190,20 @@ def test_a_worker_holds_little_work_for_slow_handlers_and_big_batches_for_fast_o
         with bedtales.db.engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS test_effect_counts"))
         bedtales.close()
+
+
+def test_a_worker_with_a_missing_voice_stops_at_start_and_says_what_to_set(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_SPEECH__ENGINE", "piper")
+    monkeypatch.setenv("BEDTALES_SPEECH__PIPER_VOICE", str(data_dir / "no-such-voice.onnx"))
+
+    message = run("worker", "--data-dir", data_dir, code=2)
+
+    assert "no-such-voice.onnx" in message
+    assert "BEDTALES_SPEECH__PIPER_VOICE" in message
+    bedtales = App.open(data_dir)
+    try:
+        bedtales.worker(["notify", "illustrate"])  # a worker that narrates nothing needs no voice
+    finally:
+        bedtales.close()

@@ -128,3 +128,30 @@ def test_a_database_url_that_cannot_be_parsed_hides_its_password(tmp_path: Path)
     with pytest.raises(ConfigError, match="invalid setting database_url") as caught:
         Database("postgresql+psycopg://user:hunter2@host:port/db")
     assert "hunter2" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "engine", "known"),
+    [("image", "dalle", "builtin, openai"), ("speech", "polly", "auto, espeak, openai, piper")],
+)
+def test_unknown_image_and_speech_engines_are_refused(
+    tmp_path: Path, section: str, engine: str, known: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(tmp_path, **{section: {"engine": engine}})
+    message = str(caught.value)
+    assert f"{section}.engine" in message
+    assert f"BEDTALES_{section.upper()}__ENGINE" in message
+    assert known in message
+
+
+@pytest.mark.parametrize("url", ["ftp://x", "http://", "https://tales.example/?a=1", "tales"])
+def test_a_bad_base_url_is_refused(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ConfigError, match=r"web\.base_url"):
+        load_settings(tmp_path, web={"base_url": url})
+
+
+def test_the_base_url_loses_its_trailing_slash(tmp_path: Path) -> None:
+    assert load_settings(tmp_path, web={"base_url": "https://tales.example/"}).web.base_url == (
+        "https://tales.example"
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import stat
 import sys
@@ -341,3 +342,17 @@ def test_distribute_shares_a_span_by_length() -> None:
     timings = audio.distribute(["a", "bbb"], 1.0, 2.0)
     assert timings == [WordTiming("a", 1.0, 1.25), WordTiming("bbb", 1.25, 2.0)]
     assert audio.distribute([], 0, 1) == []
+
+
+def test_without_the_voice_extra_piper_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bedtales.app import speech_engine_name
+
+    monkeypatch.setitem(sys.modules, "piper", None)  # as if piper-tts were not installed
+    with pytest.raises(EngineUnavailable, match=re.escape("pip install 'bedtales[voice]'")):
+        engines.create("piper", load_settings(tmp_path))
+
+    monkeypatch.setattr(piper, "available", lambda: False)
+    assert speech_engine_name(load_settings(tmp_path)) == "espeak"
+    assert speech_engine_name(load_settings(tmp_path, speech={"engine": "piper"})) == "piper"

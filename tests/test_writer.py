@@ -139,9 +139,7 @@ def test_an_unreachable_service_falls_back_to_builtin(
 
 
 def test_unknown_engine_is_refused_before_anything_is_written(bedtales: App) -> None:
-    with pytest.raises(
-        EngineUnavailable, match="unknown text engine 'gpt9'; known: builtin"
-    ):
+    with pytest.raises(EngineUnavailable, match="unknown text engine 'gpt9'; known: builtin"):
         bedtales.write_story(engine="gpt9")
     assert services.list_stories(bedtales.db) == []
 

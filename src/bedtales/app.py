@@ -134,12 +134,25 @@ class App:
             )
         if not 1 <= concurrency <= 256:
             raise InputError("concurrency must be between 1 and 256", field="concurrency")
+        self._check_tools(chosen)
         options = WorkerOptions(
             targets=chosen, concurrency=concurrency, lease_s=self.settings.bus.lease_s
         )
         return Worker(
             self.bus.backend, self.topology, self.run_delivery, options, self.dead_lettered
         )
+
+    def _check_tools(self, targets: tuple[str, ...]) -> None:
+        """Build the engines and store the chosen targets use, so that a missing extra, voice
+        file or secret stops the worker at start with the reason, rather than failing every
+        delivery until it is dead-lettered."""
+        handlers = {self.topology.targets[t].handler for t in targets}
+        if handlers & {"illustrate", "narrate"}:
+            self.tools.media  # noqa: B018 - built for its checks
+        if "illustrate" in handlers:
+            self.tools.image_engine()
+        if "narrate" in handlers:
+            self.tools.speech_engine()
 
     def pipes(self) -> list[Pipe]:
         return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]

@@ -18,6 +18,7 @@ from bedtales.bus.backends import Backend
 from bedtales.bus.events import DeadLetter
 from bedtales.cli_common import DataDir, JsonOpt, command, err, opened, out, print_json
 from bedtales.errors import NotFound
+from bedtales.expiry import Sweeper
 
 events_app = typer.Typer(help="Events on the bus.")
 dlq_app = typer.Typer(help="Dead-letter queues: deliveries that ran out of retries, per target.")
@@ -47,9 +48,12 @@ def worker(
     ] = None,
     concurrency: Annotated[int, typer.Option(help="Handlers running at once.")] = 4,
     pipe: Annotated[bool, typer.Option(help="Also run the pipes (one instance leads).")] = True,
+    sweep: Annotated[
+        bool, typer.Option(help="Also delete expired stories and their media every few minutes.")
+    ] = True,
     data_dir: DataDir = None,
 ) -> None:
-    """Run target handlers for events on the bus (and the pipe from the story stream).
+    """Run target handlers for events on the bus (and the pipe and the expiry sweeper).
 
     Stops cleanly on SIGTERM or Ctrl-C: running handlers finish, the rest is handed back.
     """
@@ -61,6 +65,9 @@ def worker(
             threading.Thread(target=p.run, args=(stop,), name=f"pipe-{p.spec.name}", daemon=True)
             for p in (bedtales.pipes() if pipe else [])
         ]
+        if sweep:
+            sweeper = Sweeper(bedtales.db, bedtales.tools.media)
+            threads.append(threading.Thread(target=sweeper.run, args=(stop,), daemon=True))
         for thread in threads:
             thread.start()
         err.print(Text(f"worker serving {', '.join(runner.options.targets)}"))
