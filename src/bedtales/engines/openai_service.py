@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from bedtales.errors import EngineError, EngineUnavailable
 
@@ -42,6 +42,26 @@ class Call:
     model_setting: str
     timeout_setting: str
     retries_setting: str
+
+    @classmethod
+    def configured(cls, section: str, values: Tuned, model_field: str) -> Call:
+        """The call a settings section ``[section]`` describes; messages name its settings."""
+        prefix = f"BEDTALES_{section.upper()}__"
+        return cls(
+            model=getattr(values, model_field),
+            timeout_s=values.timeout_s,
+            max_retries=values.max_retries,
+            model_setting=prefix + model_field.upper(),
+            timeout_setting=prefix + "TIMEOUT_S",
+            retries_setting=prefix + "MAX_RETRIES",
+        )
+
+
+class Tuned(Protocol):
+    """A settings section with a timeout and retries (OpenAISettings, ImageSettings…)."""
+
+    timeout_s: float
+    max_retries: int
 
 
 class OpenAIService:

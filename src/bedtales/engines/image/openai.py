@@ -50,14 +50,7 @@ class OpenAIImageEngine:
         self.settings = image
         self.service = OpenAIService(
             settings.openai,
-            Call(
-                model=image.openai_model,
-                timeout_s=image.timeout_s,
-                max_retries=image.max_retries,
-                model_setting="BEDTALES_IMAGE__OPENAI_MODEL",
-                timeout_setting="BEDTALES_IMAGE__TIMEOUT_S",
-                retries_setting="BEDTALES_IMAGE__MAX_RETRIES",
-            ),
+            Call.configured("image", image, "openai_model"),
         )
 
     def __repr__(self) -> str:

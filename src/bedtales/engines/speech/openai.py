@@ -80,14 +80,7 @@ class OpenAISpeechEngine:
         self.settings = speech
         self.service = OpenAIService(
             settings.openai,
-            Call(
-                model=speech.openai_model,
-                timeout_s=speech.timeout_s,
-                max_retries=speech.max_retries,
-                model_setting="BEDTALES_SPEECH__OPENAI_MODEL",
-                timeout_setting="BEDTALES_SPEECH__TIMEOUT_S",
-                retries_setting="BEDTALES_SPEECH__MAX_RETRIES",
-            ),
+            Call.configured("speech", speech, "openai_model"),
         )
 
     def __repr__(self) -> str:

@@ -36,14 +36,7 @@ class OpenAIEngine:
         self.settings = settings
         self.service = OpenAIService(
             settings,
-            Call(
-                model=settings.model,
-                timeout_s=settings.timeout_s,
-                max_retries=settings.max_retries,
-                model_setting="BEDTALES_OPENAI__MODEL",
-                timeout_setting="BEDTALES_OPENAI__TIMEOUT_S",
-                retries_setting="BEDTALES_OPENAI__MAX_RETRIES",
-            ),
+            Call.configured("openai", settings, "model"),
         )
         self.base_url = self.service.base_url
 
