@@ -341,6 +341,15 @@ def test_release_hands_back_without_counting_the_attempt(backend: Backend) -> No
     assert claim_one(backend, "t").attempt == 2
 
 
+def test_a_delayed_release_comes_back_after_its_delay_uncounted(backend: Backend) -> None:
+    [event] = publish(backend, ["t"])
+    backend.release([claim_one(backend, "t")], delay_s=0.4)
+    assert backend.claim(["t"], 10, 30) == []  # not due yet
+    time.sleep(0.5)
+    again = claim_one(backend, "t")
+    assert (again.event.id, again.attempt) == (event.id, 1)
+
+
 def test_extend_keeps_a_lease_alive_past_its_first_expiry(backend: Backend) -> None:
     publish(backend, ["t"])
     delivery = claim_one(backend, "t", lease_s=0.6)

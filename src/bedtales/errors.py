@@ -64,3 +64,12 @@ class Unprocessable(BedtalesError):
 
 class StorageError(BedtalesError):
     """The media store could not do its work (unreachable, timed out, refused)."""
+
+
+class Deferred(BedtalesError):
+    """Raised by a handler that is waiting for something (the picture, before the message):
+    not a failure. The delivery comes back after ``delay_s``, its attempt not counted."""
+
+    def __init__(self, reason: str, delay_s: float) -> None:
+        super().__init__(reason)
+        self.delay_s = delay_s

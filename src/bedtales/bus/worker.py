@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.topology import Topology
-from bedtales.errors import Unprocessable
+from bedtales.errors import Deferred, Unprocessable
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,10 @@ class Worker:
                 self._started.discard(_slot(delivery))
         self.backend.ack([delivery for delivery, error in finished if error is None])
         for delivery, error in finished:
-            if error is not None:
+            if isinstance(error, Deferred):
+                log.info("%s deferred %s: %s", delivery.target, delivery.event.id, error)
+                self.backend.release([delivery], error.delay_s)
+            elif error is not None:
                 self._failed(delivery, error)
 
     def _failed(self, delivery: Delivery, error: BaseException) -> None:

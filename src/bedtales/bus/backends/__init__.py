@@ -47,8 +47,9 @@ class Backend(Protocol):
         """Schedule a retry, or dead-letter the delivery; True when it was dead-lettered."""
         ...
 
-    def release(self, deliveries: Sequence[Delivery]) -> None:
-        """Hand deliveries back unprocessed (on shutdown): due now, the attempt not counted."""
+    def release(self, deliveries: Sequence[Delivery], delay_s: float = 0.0) -> None:
+        """Hand deliveries back unprocessed, the attempt not counted: due now (on shutdown),
+        or after ``delay_s`` (a handler that is waiting for something, not failing)."""
         ...
 
     def extend(self, deliveries: Sequence[Delivery], lease_s: float) -> None:

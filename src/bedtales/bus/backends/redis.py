@@ -144,11 +144,11 @@ class RedisBackend:
         result = self._run("fail", *head, event.to_json(), int(dead), delay, error)
         return int(result) == 1
 
-    def release(self, deliveries: Sequence[Delivery]) -> None:
+    def release(self, deliveries: Sequence[Delivery], delay_s: float = 0.0) -> None:
         args: list[str] = []
         for d in deliveries:
             args += [d.target, d.receipt, d.event.id, d.event.to_json()]
-        self._run_chunked("release", args, 4)
+        self._run_chunked("release", args, 4, _ms(max(0.0, delay_s)))
 
     def extend(self, deliveries: Sequence[Delivery], lease_s: float) -> None:
         args: list[str] = []

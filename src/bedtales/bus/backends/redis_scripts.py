@@ -262,15 +262,15 @@ wake()
 return 0
 """
 
-# ARGV per delivery: target, receipt, event id, body.
+# ARGV: delay ms, then per delivery: target, receipt, event id, body.
 _RELEASE = """
-local n = 0
-for i = 2, #ARGV, 4 do
+local n, due = 0, NOW + tonumber(ARGV[2])
+for i = 3, #ARGV, 4 do
   local t = ARGV[i]
   local kind, token, ref, consumer = parse(ARGV[i + 1])
   if holds(kind, t, ref, token, consumer) then
     settle(kind, t, ref)
-    schedule(t, ARGV[i + 2], ARGV[i + 3], tonumber(token) - 1, NOW)
+    schedule(t, ARGV[i + 2], ARGV[i + 3], tonumber(token) - 1, due)
     n = n + 1
   end
 end

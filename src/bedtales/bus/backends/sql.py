@@ -209,8 +209,9 @@ class SqlBackend:
         self._wake_local()
         return False
 
-    def release(self, deliveries: Sequence[Delivery]) -> None:
-        self._settle(deliveries, {"attempts": BusDeliveryRow.attempts - 1, "due_at": time.time()})
+    def release(self, deliveries: Sequence[Delivery], delay_s: float = 0.0) -> None:
+        due = time.time() + max(0.0, delay_s)
+        self._settle(deliveries, {"attempts": BusDeliveryRow.attempts - 1, "due_at": due})
         self._wake_local()
 
     def extend(self, deliveries: Sequence[Delivery], lease_s: float) -> None:
