@@ -50,11 +50,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# fonts-dejavu-core: the illustrator letters titles beyond ASCII with it
 $(RUN_STAMP): pyproject.toml | $(BIN)/python
+	scripts/apt-install fonts-dejavu-core
 	$(BIN)/python -m pip install --quiet -e '.[voice]'
 	@touch $@
 
+# chromium: the browser tests drive Debian's chromium through playwright (never its own download)
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
+	scripts/apt-install chromium fonts-dejavu-core
 	$(BIN)/python -m pip install --quiet -e '.[dev,voice,espeak]'
 	@touch $@ $(RUN_STAMP)
 

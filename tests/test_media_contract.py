@@ -25,6 +25,7 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import SecretStr
 
+from bedtales.app import App
 from bedtales.config import MediaSettings, Settings, WebSettings
 from bedtales.errors import ConfigError, InputError, NotFound
 from bedtales.media import (
@@ -84,11 +85,12 @@ def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMedia
             media=MediaSettings(link_secret=SecretStr(SECRET)),
             web=WebSettings(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}"),
         )
-        store = make_media_store(settings)
+        bedtales = App(settings)
+        store = bedtales.tools.media
         assert isinstance(store, LocalMediaStore)
-        with serving(create_app(settings, store), sock):
+        with serving(create_app(bedtales), sock):
             yield store
-        store.close()
+        bedtales.close()
 
 
 def s3_settings(s3_server: S3Server, data_dir: Path, bucket: str, **media: object) -> Settings:
@@ -380,11 +382,10 @@ def test_local_link_answers(local_store: LocalMediaStore, story: str) -> None:
 def test_the_media_route_serves_nothing_for_the_s3_store(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
-    settings = make_settings(tmp_path, media=MediaSettings(store="s3"))
-    store = make_media_store(settings)
-    with TestClient(create_app(settings, store)) as client:
+    bedtales = App(make_settings(tmp_path, media=MediaSettings(store="s3")))
+    with TestClient(create_app(bedtales)) as client:
         assert client.get("/media/stories/abc/image.png?expires=1&signature=00").status_code == 404
-    store.close()
+    bedtales.close()
 
 
 # what only the S3 store's settings do

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic import command
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, text
 
 from bedtales.storage import Database
 from bedtales.storage.database import _alembic_config
@@ -105,4 +105,34 @@ def test_migrations_match_the_models(database_url: str) -> None:
     assert differences == [], (
         "the models changed without a migration: add one in storage/migrations"
     )
+    db.dispose()
+
+
+def test_households_made_before_0003_get_a_page_token_of_their_own(
+    database_url: str, request: pytest.FixtureRequest
+) -> None:
+    if "postgres" in request.node.callspec.id:
+        database_url = request.getfixturevalue("fresh_postgres_url")
+    db = Database(database_url)
+    db.migrate()
+    with db.engine.connect() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0002")
+        connection.execute(
+            text(
+                "INSERT INTO households (name, timezone, story_ttl_hours, created_at) VALUES "
+                "('a', 'UTC', 48, CURRENT_TIMESTAMP), ('b', 'UTC', 48, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+
+    db.migrate()
+
+    with db.session() as session:
+        rows = session.scalars(select(HouseholdRow).order_by(HouseholdRow.name)).all()
+        tokens = {row.page_token for row in rows}
+        assert [(r.notify_when, r.notify_timeout_s) for r in rows] == [("created", 600)] * 2
+    assert len(tokens) == 2
+    assert all(token and len(token) >= 32 for token in tokens)
     db.dispose()

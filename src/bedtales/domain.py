@@ -22,6 +22,10 @@ class Household:
     name: str
     timezone: str
     story_ttl_hours: int
+    notify_when: str = "created"
+    notify_timeout_s: int = 600
+    # the unguessable part of the household page's address; a secret, like a private link
+    page_token: str = field(default="", repr=False)
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,14 @@ def _find_household(session: Session, name: str) -> HouseholdRow | None:
 
 
 def _household(row: HouseholdRow) -> Household:
-    return Household(name=row.name, timezone=row.timezone, story_ttl_hours=row.story_ttl_hours)
+    return Household(
+        name=row.name,
+        timezone=row.timezone,
+        story_ttl_hours=row.story_ttl_hours,
+        notify_when=row.notify_when,
+        notify_timeout_s=row.notify_timeout_s,
+        page_token=row.page_token or "",
+    )
 
 
 # ----------------------------------------------------------------------------- characters

@@ -5,6 +5,7 @@ Times are stored as UTC and always come back timezone-aware, on both databases.
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -65,18 +66,33 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def new_page_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
 class HouseholdRow(Base):
     __tablename__ = "households"
+    __table_args__ = (Index("ix_households_page_token", "page_token", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(NAME_MAX), unique=True)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     story_ttl_hours: Mapped[int] = mapped_column(Integer, default=48)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "created": tell the family at once (the reference app); "complete": once the picture
+    # and the narration are done, or after notify_timeout_s with whatever is ready
+    notify_when: Mapped[str] = mapped_column(
+        String(16), default="created", server_default="created"
+    )
+    notify_timeout_s: Mapped[int] = mapped_column(Integer, default=600, server_default="600")
+    # the unguessable part of the household page's address. Always set (by add_household, and
+    # by migration 0003 for older rows); nullable only because SQLite cannot add a NOT NULL
+    # column without a default to a table that already has rows.
+    page_token: Mapped[str | None] = mapped_column(String(64), default=new_page_token)
 
     characters: Mapped[list[CharacterRow]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="CharacterRow.id"
@@ -155,6 +171,24 @@ class StoryRow(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     household: Mapped[HouseholdRow] = relationship()
+
+
+class StoryNotificationRow(Base):
+    """One story told to one subscriber: claimed before sending, so a story goes to a
+    subscriber at most once however often its event is delivered."""
+
+    __tablename__ = "story_notifications"
+
+    story_id: Mapped[str] = mapped_column(
+        ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True
+    )
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[str] = mapped_column(String(16), default="sending")  # sending, sent, failed
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class SubscriberRow(Base):

@@ -1,22 +1,40 @@
-"""The web app. For now it only serves local media links; pages come later.
+"""The web app: the bedtime story pages, the JSON API, health and metrics, and the signed
+media route of the local store.
 
-``create_app`` takes what the routes need (settings and the media store) rather than
-opening them itself, so tests and ``bedtales web`` decide how they are made and closed.
+``create_app`` takes the :class:`~bedtales.app.App` (settings, database, media store) rather
+than opening one itself, so tests and ``bedtales web`` decide how it is made and closed. Each
+concern has its module: ``pages`` (server-rendered HTML), ``api`` (JSON, OpenAPI), ``ops``
+(``/healthz``, ``/readyz``, ``/metrics``), ``media`` (``/media/…``), ``security`` (headers on
+every response) and ``errors`` (bedtales errors → HTTP status codes, once).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from fastapi import FastAPI
 
-from bedtales.config import Settings
-from bedtales.media import MediaStore
-from bedtales.web import media
+from bedtales import __version__
+from bedtales.web import api, errors, media, ops, pages, security
+
+if TYPE_CHECKING:
+    from bedtales.app import App
 
 
-def create_app(settings: Settings, store: MediaStore) -> FastAPI:
-    """The bedtales web app, serving ``store``'s links under ``/media/``."""
-    app = FastAPI(title="bedtales", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.settings = settings
-    app.state.media_store = store
+def create_app(bedtales: App) -> FastAPI:
+    app = FastAPI(
+        title="bedtales",
+        version=__version__,
+        description="A new rhyming bedtime story every night.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.bedtales = bedtales
+    security.install(app)
+    errors.install(app)
     app.include_router(media.router)
+    app.include_router(ops.router)
+    app.include_router(api.router)
+    pages.install(app)
     return app

@@ -21,7 +21,7 @@ router = APIRouter()
 
 
 def media_store(request: Request) -> MediaStore:
-    store: MediaStore = request.app.state.media_store
+    store: MediaStore = request.app.state.bedtales.tools.media
     return store
 
 

@@ -1,0 +1,9 @@
+"""bedtales errors → HTTP status codes, once (being written)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    pass

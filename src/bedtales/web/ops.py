@@ -1,0 +1,7 @@
+"""Health and metrics (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
