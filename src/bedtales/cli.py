@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import __version__, cli_bus, services
+from bedtales import __version__, cli_bus, cli_notify, cli_web, services
 from bedtales.app import App, initialise
 from bedtales.cli_common import (
     DataDir,
@@ -49,6 +49,8 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name, no_args_is_help=True)
 cli_bus.register(app)
+cli_notify.register(app)
+cli_web.register(app)
 
 
 def _household(bedtales: App, household: str | None) -> str:
