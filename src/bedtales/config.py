@@ -337,6 +337,11 @@ class Settings(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user@host/db.",
     )
     default_household: str = Field("home", description="Household used when a command names none.")
+    admin_token: SecretStr | None = Field(
+        None,
+        description="Bearer token for the admin endpoints of the JSON API; unset turns them "
+        "off. Never printed.",
+    )
     text: TextSettings = Field(default_factory=TextSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
     llamacpp: LlamaCppSettings = Field(default_factory=LlamaCppSettings)
