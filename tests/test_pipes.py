@@ -10,9 +10,9 @@ from sqlalchemy import update
 from bedtales.app import App
 from bedtales.bus.events import Event
 from bedtales.config import load_settings
-from bedtales.pipes import checkpoint
+from bedtales.pipes import LostLead, checkpoint
 from bedtales.storage import Database
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import PipeCheckpointRow, StoryRow, utcnow
 
 CONTRACT = {
     "id",
@@ -127,6 +127,47 @@ def test_only_one_pipe_instance_leads_on_postgres(
     finally:
         for app in apps:
             app.close()
+
+
+def test_a_leader_whose_checkpoint_was_moved_by_another_publishes_nothing(
+    bedtales: App,
+) -> None:
+    if bedtales.db.dialect != "postgresql":
+        pytest.skip("only PostgreSQL has leaders (advisory locks); SQLite locks each batch")
+    pipe = bedtales.pipes()[0]
+    assert pipe._lead()
+    try:
+        bedtales.write_story(seed=1)
+        moved_by_another = 10_000
+        with bedtales.db.session() as session:
+            session.execute(
+                update(PipeCheckpointRow)
+                .where(PipeCheckpointRow.pipe == pipe.spec.name)
+                .values(position=moved_by_another)
+            )
+
+        with pytest.raises(LostLead):
+            pipe.run_once(check=False)
+
+        assert claim_all(bedtales, "notify") == []  # the batch was rolled back whole
+        assert checkpoint(bedtales.db, pipe.spec.name) == moved_by_another
+    finally:
+        pipe._resign()
+
+
+def test_a_leader_carries_on_from_its_checkpoint(bedtales: App) -> None:
+    pipe = bedtales.pipes()[0]
+    first = bedtales.write_story(seed=1)
+    pipe.run_once()
+    assert pipe._lead()  # on PostgreSQL it now reads its position once and keeps it
+    try:
+        second = bedtales.write_story(seed=2)
+        assert pipe.run_once(check=False) == 1
+        assert pipe.run_once(check=False) == 0
+    finally:
+        pipe._resign()
+    subjects = [event.subject for event in claim_all(bedtales, "notify")]
+    assert subjects == [first.id, second.id]
 
 
 def test_run_moves_stories_as_they_are_written(bedtales: App) -> None:

@@ -46,27 +46,54 @@ class Pipe:
         self.db = db
         self.bus = bus
         self._leader: Any = None
+        # the checkpoint, kept in memory while this instance leads on PostgreSQL
+        self._position: int | None = None
+        self._woken = False  # told of new records since the last batch
         self._last_prune = 0.0
 
-    def run_once(self, limit: int = BATCH) -> int:
-        """Move one batch from the stream to the bus; returns how many records were read."""
-        if not self._behind():
+    def run_once(self, limit: int = BATCH, *, check: bool = True) -> int:
+        """Move one batch from the stream to the bus; returns how many records were read.
+
+        ``check=False`` skips the read-only "anything new?" query, for a caller that was just
+        told there is (a NOTIFY, the SQLite doorbell)."""
+        if check and not self._behind():
             return 0  # read-only when idle: no write lock, no commit that wakes the others
         if self.bus.backend.transactional:
-            # not durable: if a crash undoes it, it is undone whole and simply done again
-            with self.db.transaction(durable=False) as connection:
+            return self._move_in_one_transaction(limit)
+        return self._move_then_advance(limit)
+
+    def _move_in_one_transaction(self, limit: int) -> int:
+        # not durable: if a crash undoes it, it is undone whole and simply done again
+        with self.db.transaction(durable=False) as connection:
+            if self._position is None:
+                position = _lock_checkpoint(connection, self.spec.name)
+            else:  # the leader knows where it is; the advance below checks nobody moved it
+                position = self._position
+            records = read_changes(connection, position, limit)
+            if records:
+                self.bus.publish(self._events(records), connection=connection)
+                _advance(connection, self.spec.name, records[-1].seq, expected=self._position)
+        if records and self._position is not None:
+            self._position = records[-1].seq
+        return len(records)
+
+    def _move_then_advance(self, limit: int) -> int:
+        if self._position is None:
+            with self.db.transaction() as connection:
                 position = _lock_checkpoint(connection, self.spec.name)
                 records = read_changes(connection, position, limit)
-                if records:
-                    self.bus.publish(self._events(records), connection=connection)
-                    _advance(connection, self.spec.name, records[-1].seq)
-            return len(records)
-        with self.db.transaction() as connection:
-            records = read_changes(connection, _lock_checkpoint(connection, self.spec.name), limit)
+        else:  # leading: one read, no lock, no transaction to begin or end
+            with self.db.engine.connect().execution_options(
+                isolation_level="AUTOCOMMIT"
+            ) as connection:
+                records = read_changes(connection, self._position, limit)
         if records:
             self.bus.publish(self._events(records))
-            with self.db.transaction() as connection:
+            # not durable either: after a crash the bus drops the events it has by their id
+            with self.db.transaction(durable=False) as connection:
                 _advance(connection, self.spec.name, records[-1].seq)
+            if self._position is not None:
+                self._position = records[-1].seq
         return len(records)
 
     def run(self, stop: threading.Event, idle_wait_s: float = 1.0) -> None:
@@ -94,14 +121,16 @@ class Pipe:
             return
         if doorbell is not None:
             doorbell.mark()  # before reading: a commit from now on is not missed
-        moved = self.run_once()
+        moved = self.run_once(check=not self._woken)
+        self._woken = False
         self._prune()
         if moved >= BATCH:
             return
         if doorbell is not None:
+            # the doorbell rings for any commit (the workers' too): still check before locking
             doorbell.wait(time.monotonic() + idle_wait_s, stop)
-        else:
-            self._wait_for_notify(idle_wait_s)
+        else:  # the trigger notifies only for stream records
+            self._woken = self._wait_for_notify(idle_wait_s)
 
     def _behind(self) -> bool:
         """Whether the stream has records past the checkpoint: one read, no transaction."""
@@ -154,19 +183,23 @@ class Pipe:
                 return False
             connection.execute("LISTEN bedtales_story_changes")
             self._leader = connection
-            log.info("pipe %s: leading", self.spec.name)
+            with self.db.transaction() as transaction:  # creates the checkpoint if new
+                self._position = _lock_checkpoint(transaction, self.spec.name)
+            log.info("pipe %s: leading from position %d", self.spec.name, self._position)
         return True
 
     def _resign(self) -> None:
+        self._position = None
         if self._leader is not None:
             with contextlib.suppress(Exception):  # it may be broken already
                 self._leader.close()  # closing the session releases the advisory lock
             self._leader = None
 
-    def _wait_for_notify(self, timeout_s: float) -> None:
+    def _wait_for_notify(self, timeout_s: float) -> bool:
         # notifications that came while the batch was moved are queued: none is missed
         for _ in self._leader.notifies(timeout=timeout_s, stop_after=1):
-            break
+            return True
+        return False
 
 
 _BEHIND = text(
@@ -196,12 +229,21 @@ def _lock_checkpoint(connection: Connection, pipe: str) -> int:
     return int(connection.execute(locked).scalar_one())
 
 
-def _advance(connection: Connection, pipe: str, position: int) -> None:
-    connection.execute(
-        update(PipeCheckpointRow)
-        .where(PipeCheckpointRow.pipe == pipe)
-        .values(position=position, updated_at=utcnow())
-    )
+def _advance(
+    connection: Connection, pipe: str, position: int, *, expected: int | None = None
+) -> None:
+    """Move the checkpoint to ``position``. With ``expected``, only from there: if another
+    instance moved it meanwhile, :class:`LostLead` rolls the whole batch back."""
+    query = update(PipeCheckpointRow).where(PipeCheckpointRow.pipe == pipe)
+    if expected is not None:
+        query = query.where(PipeCheckpointRow.position == expected)
+    moved = connection.execute(query.values(position=position, updated_at=utcnow())).rowcount
+    if expected is not None and moved != 1:
+        raise LostLead(f"pipe {pipe}: the checkpoint moved away from {expected}")
+
+
+class LostLead(RuntimeError):
+    """Another instance moved the checkpoint: this one must re-read it before going on."""
 
 
 def checkpoint(db: Database, pipe: str) -> int:
