@@ -14,15 +14,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from pydantic import SecretStr
 
 from bedtales.app import App
@@ -41,6 +38,7 @@ from bedtales.media.local import LocalMediaStore
 from bedtales.media.s3 import S3MediaStore
 from bedtales.web import create_app
 from servers.seaweedfs import S3Server
+from servers.web import serving
 
 SECRET = "contract-test-link-secret"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
@@ -55,25 +53,6 @@ def make_settings(data_dir: Path, **sections: object) -> Settings:
         for name in [name for name in os.environ if name.startswith("BEDTALES_")]:
             patch.delenv(name)
         return Settings(data_dir=data_dir, **sections)  # type: ignore[arg-type]
-
-
-@contextmanager
-def serving(app: FastAPI, sock: socket.socket) -> Iterator[None]:
-    """``app`` under uvicorn in a thread, on a socket bound before the app was made (the
-    local store's links need its address)."""
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + TIMEOUT
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped while starting"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    try:
-        yield
-    finally:
-        server.should_exit = True
-        thread.join(TIMEOUT)
 
 
 @pytest.fixture(scope="module")
@@ -347,9 +326,14 @@ def test_make_media_store_picks_the_configured_store(tmp_path: Path) -> None:
     chosen.close()
 
 
-def test_the_local_store_needs_a_link_secret(tmp_path: Path) -> None:
+def test_without_a_link_secret_the_local_store_keeps_files_but_makes_no_links(
+    tmp_path: Path,
+) -> None:
+    store = make_media_store(make_settings(tmp_path))
+    store.put("stories/a/image.png", PNG, "image/png")  # a worker painting and sweeping
+    assert store.delete_prefix("stories/a/") == 1
     with pytest.raises(ConfigError, match="bedtales init") as caught:
-        make_media_store(make_settings(tmp_path))
+        store.link("stories/a/image.png", datetime.now(UTC) + timedelta(hours=1))
     assert "BEDTALES_MEDIA__LINK_SECRET" in str(caught.value)
 
 

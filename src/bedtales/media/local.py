@@ -104,11 +104,11 @@ class LocalMediaStore:
 
     name = "local"
 
-    def __init__(self, root: Path, *, link_secret: bytes, base_url: str) -> None:
-        if not link_secret:
-            raise ConfigError("media.link_secret must not be empty")
+    def __init__(self, root: Path, *, link_secret: bytes | None, base_url: str) -> None:
         self.root = root
-        self._secret = link_secret
+        # None: files can be kept and removed, but no link made or checked (a worker that
+        # paints and sweeps needs no secret; the web app and the messages do)
+        self._secret = link_secret or None
         self._base_url = base_url.rstrip("/")
         # put and delete_prefix both create and remove folders; one at a time in this process
         self._lock = threading.Lock()
@@ -116,17 +116,20 @@ class LocalMediaStore:
     @classmethod
     def from_settings(cls, settings: Settings) -> LocalMediaStore:
         secret = settings.media.link_secret
-        if secret is None or not secret.get_secret_value():
+        root = settings.media.local_dir or settings.data_dir / "media"
+        return cls(
+            root,
+            link_secret=secret.get_secret_value().encode() if secret is not None else None,
+            base_url=settings.web.base_url,
+        )
+
+    def _link_secret(self) -> bytes:
+        if self._secret is None:
             raise ConfigError(
                 "media.link_secret is not set: run `bedtales init` to write one, "
                 "or set BEDTALES_MEDIA__LINK_SECRET"
             )
-        root = settings.media.local_dir or settings.data_dir / "media"
-        return cls(
-            root,
-            link_secret=secret.get_secret_value().encode(),
-            base_url=settings.web.base_url,
-        )
+        return self._secret
 
     # objects
 
@@ -185,7 +188,8 @@ class LocalMediaStore:
         _, expiry = link_expiry(expires_at, now)
         # rounded down: a link never lives past its cap
         expires = math.floor(expiry.timestamp())
-        query = urlencode({"expires": expires, "signature": sign(self._secret, key, expires)})
+        signature = sign(self._link_secret(), key, expires)
+        query = urlencode({"expires": expires, "signature": signature})
         return f"{self._base_url}/media/{quote(key, safe='/')}?{query}"
 
     def verify(
@@ -210,7 +214,7 @@ class LocalMediaStore:
         except InputError:
             raise LinkRefused("the link is malformed") from None
         # compare_digest: the time taken must not tell how much of a guess was right
-        if not hmac.compare_digest(sign(self._secret, key, int(expires)), signature):
+        if not hmac.compare_digest(sign(self._link_secret(), key, int(expires)), signature):
             raise LinkRefused("the link's signature does not match")
         current = now if now is not None else datetime.now(UTC)
         if current.timestamp() >= int(expires):
