@@ -49,7 +49,7 @@ for sub, name in (
 ):
     app.add_typer(sub, name=name, no_args_is_help=True)
 cli_bus.register(app)
-cli_notify.register(app)
+cli_notify.register(app, households_app)
 cli_web.register(app)
 
 

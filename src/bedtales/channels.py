@@ -1,0 +1,255 @@
+"""Channels: one message to one Apprise URL (``mailto://``, ``ntfy://``, ``slack://``,
+``discord://``, ``tgram://``, ``json://``…), and reading and masking such URLs.
+
+Apprise reads, checks and privacy-prints every URL, and sends to every channel but email.
+Email is built here (a text part and an HTML part of our own) and handed to ``smtplib``
+with the server, security mode, login and addresses Apprise read from the ``mailto://``
+URL: Apprise's email plugin would make the text part itself from the HTML, and its
+converter drops the links, the one thing the message is for.
+
+A URL may hold a password or a token: it is only ever shown masked (:func:`mask_url`), and
+errors from a channel are passed on only where they cannot echo it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.utils import formataddr, formatdate, make_msgid
+from typing import Any
+from urllib.parse import unquote
+
+from apprise import Apprise, AppriseAsset, NotifyBase, NotifyFormat
+from apprise.plugins import N_MGR
+from apprise.plugins.email import NotifyEmail
+from apprise.utils.parse import parse_urls
+
+from bedtales.errors import BedtalesError, InputError
+from bedtales.messages import Message
+
+log = logging.getLogger(__name__)
+
+URL_MAX = 2000
+# "bedtales" rather than "Apprise" as the sender's name, in emails and chat messages
+ASSET = AppriseAsset(app_id="bedtales", app_desc="bedtales bedtime stories")
+# Apprise's plugin registry and URL splitter, which it leaves unannotated
+_PLUGINS: Any = N_MGR
+_split_urls: Callable[[str], list[str]] = parse_urls
+# query parameters Apprise privacy-prints as they are: custom headers (+), payload fields (:)
+# and anything named like a secret
+_SECRET_PARAM = re.compile(r"^[+:]|token|key|secret|pass|auth|sig|pw", re.IGNORECASE)
+
+
+class SendFailed(BedtalesError):
+    """A channel did not take the message; the reason never holds the URL's secrets."""
+
+
+def describe(url: str) -> tuple[str, str]:
+    """``(service name, masked URL)`` of a stored URL, even one Apprise no longer reads."""
+    plugin = Apprise.instantiate(url, asset=ASSET)
+    if plugin is None:
+        return "unknown", _scheme(url) + "://****"
+    return str(plugin.service_name), mask_url(plugin, url)
+
+
+def read_url(url: str) -> NotifyBase:
+    """The Apprise plugin for ``url``; :class:`InputError` (field ``url``) with the reason."""
+    if not isinstance(url, str) or not url:
+        raise InputError("url must not be empty", field="url")
+    if len(url) > URL_MAX:
+        raise InputError(f"url is {len(url)} characters long; the most is {URL_MAX}", field="url")
+    if any(ch.isspace() for ch in url):
+        raise InputError("url must not contain spaces or line breaks", field="url")
+    if "://" not in url:
+        raise InputError(
+            "url must look like service://…, for example mailto://user:password@example.com",
+            field="url",
+        )
+    if len(_split_urls(url)) != 1:
+        raise InputError("url must be one Apprise URL; add each subscriber alone", field="url")
+    scheme = _scheme(url)
+    if scheme not in _PLUGINS:
+        raise InputError(f"unknown service {scheme}:// (see docs/notify.md)", field="url")
+    kind = _PLUGINS[scheme]
+    if not kind.enabled:
+        raise InputError(
+            f"{scheme}:// cannot be used here: a package it needs is missing", field="url"
+        )
+    try:
+        plugin = Apprise.instantiate(url, asset=ASSET, suppress_exceptions=False)
+    except Exception as exc:  # Apprise's reason, e.g. "An invalid Slack Token was specified"
+        raise InputError(f"not a usable {kind.service_name} URL: {exc}", field="url") from None
+    if plugin is None:
+        raise InputError(
+            f"Apprise cannot read this {kind.service_name} URL; its forms are listed at "
+            f"{kind.setup_url}",
+            field="url",
+        )
+    return plugin
+
+
+def mask_url(plugin: NotifyBase, given: str) -> str:
+    """Apprise's privacy print of the URL (passwords and tokens hidden), keeping only the
+    query parameters the person wrote, with values that may be secrets hidden too."""
+    masked = _privacy_print(plugin)
+    base, _, query = masked.partition("?")
+    wanted = {_param_name(part) for part in given.partition("?")[2].split("&") if part}
+    kept = []
+    for part in query.split("&"):
+        name = _param_name(part)
+        if part and name in wanted:
+            kept.append(f"{part.split('=', 1)[0]}=****" if _SECRET_PARAM.search(name) else part)
+    return base.rstrip("/") + ("?" + "&".join(kept) if kept else "")
+
+
+def _privacy_print(plugin: Any) -> str:  # Any: Apprise leaves url() unannotated
+    return str(plugin.url(privacy=True))
+
+
+def _param_name(part: str) -> str:
+    return unquote(part.split("=", 1)[0]).lower()
+
+
+def _scheme(url: str) -> str:
+    return url.partition("://")[0].lower()
+
+
+# ----------------------------------------------------------------------------- sending
+
+
+def send(url: str, message: Message) -> None:
+    """Send ``message`` to one subscriber URL; :class:`SendFailed` with the reason."""
+    try:
+        plugin = read_url(url)
+        if isinstance(plugin, NotifyEmail) and plugin.pgp_mode == "no":
+            _send_email(plugin, message)
+        else:  # chat and push channels, and email Apprise must sign or encrypt (pgp=…)
+            _send_with_apprise(plugin, message)
+    except SendFailed:
+        raise
+    except InputError as exc:
+        raise SendFailed(f"the subscriber's URL cannot be used: {exc}") from None
+    except Exception as exc:  # never let a channel crash the worker; keep secrets out
+        raise SendFailed(_redacted(f"{type(exc).__name__}: {exc}", url)) from None
+
+
+def _send_with_apprise(plugin: NotifyBase, message: Message) -> None:
+    email = isinstance(plugin, NotifyEmail)
+    apprise = Apprise(asset=ASSET)
+    apprise.add(plugin)
+    # text for chats: Apprise escapes it for channels that speak HTML or markdown, so a
+    # story's words can never become markup there
+    result = apprise.notify(
+        body=message.html if email else message.chat,
+        title=message.subject,
+        body_format=NotifyFormat.HTML if email else NotifyFormat.TEXT,
+    )
+    if not result:
+        # Apprise's own log lines: written with its secure logging, so URLs come masked
+        reasons = [e.message for e in result.logs() if e.level in ("WARNING", "ERROR")]
+        raise SendFailed("; ".join(reasons) or f"{plugin.service_name} did not take the message")
+
+
+@dataclass(frozen=True)
+class _Smtp:
+    """What Apprise read from a ``mailto://`` URL (provider defaults applied), typed."""
+
+    host: str
+    port: int
+    mode: str  # insecure, ssl or starttls
+    user: str | None
+    password: str | None = field(repr=False)
+    verify: bool
+    timeout: float
+    sender: tuple[str, str]
+    to: list[tuple[str, str]]
+    cc: list[str]
+    bcc: list[str]
+    reply_to: list[str]
+    headers: dict[str, str]
+
+
+def _smtp(plugin: Any) -> _Smtp:
+    from_name, sender = plugin.from_addr
+    return _Smtp(
+        host=str(plugin.smtp_host),
+        port=int(plugin.port),
+        mode=str(plugin.secure_mode),
+        user=str(plugin.user) if plugin.user else None,
+        password=str(plugin.password) if plugin.password else None,
+        verify=bool(plugin.verify_certificate),
+        timeout=float(plugin.socket_connect_timeout),
+        sender=(str(from_name or "bedtales"), str(sender)),
+        to=[(str(name or ""), str(address)) for name, address in plugin.targets],
+        cc=sorted(plugin.cc),
+        bcc=sorted(plugin.bcc),
+        reply_to=sorted(plugin.reply_to),
+        headers={str(k): str(v) for k, v in dict(plugin.headers).items()},
+    )
+
+
+def _send_email(plugin: NotifyEmail, message: Message) -> None:
+    """One multipart email (text, then HTML) to the URL's To, Cc and Bcc addresses."""
+    route = _smtp(plugin)
+    mail, recipients = _email(route, message)
+    context = ssl.create_default_context()
+    if not route.verify:  # the person asked for it in the URL (verify=no)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    where = f"the mail server {route.host}:{route.port}"
+    try:
+        smtp = (
+            smtplib.SMTP_SSL(route.host, route.port, timeout=route.timeout, context=context)
+            if route.mode == "ssl"
+            else smtplib.SMTP(route.host, route.port, timeout=route.timeout)
+        )
+        with smtp:
+            if route.mode == "starttls":
+                smtp.starttls(context=context)
+            if route.user and route.password:
+                smtp.login(route.user, route.password)
+            refused = smtp.send_message(mail, route.sender[1], recipients)
+    except (OSError, smtplib.SMTPException) as exc:
+        # smtplib's messages are the server's replies or the socket's: no password in them
+        raise SendFailed(f"{where} did not take it: {exc}") from None
+    if refused:  # the others took it: not retried, or they would get it twice
+        log.warning("%s refused %s", where, ", ".join(sorted(refused)))
+
+
+def _email(route: _Smtp, message: Message) -> tuple[EmailMessage, list[str]]:
+    recipients = _unique_in_order([a for _, a in route.to] + route.cc + route.bcc)
+    if not recipients:
+        raise SendFailed("the mailto URL names no address Apprise could read")
+    mail = EmailMessage()
+    mail["Subject"] = message.subject
+    mail["From"] = formataddr(route.sender)
+    mail["To"] = ", ".join(formataddr(pair) for pair in route.to)
+    if route.cc:
+        mail["Cc"] = ", ".join(route.cc)
+    if route.reply_to:
+        mail["Reply-To"] = ", ".join(route.reply_to)
+    mail["Date"] = formatdate(localtime=True)
+    mail["Message-ID"] = make_msgid(domain=route.sender[1].rpartition("@")[2] or None)
+    for name, value in route.headers.items():  # +Header=value in the URL
+        mail[name] = value
+    mail.set_content(message.text)
+    mail.add_alternative(message.html, subtype="html")
+    return mail, recipients
+
+
+def _unique_in_order(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+def _redacted(text: str, url: str) -> str:
+    """``text`` with every longer piece of ``url`` hidden: an exception we did not expect
+    (from a library under Apprise) may quote the URL, tokens and all."""
+    pieces = {url, *re.split(r"[/:@?&=#,;]+", url.partition("://")[2])}
+    for piece in sorted((p for p in pieces if len(p) >= 4), key=len, reverse=True):
+        text = text.replace(piece, "****").replace(unquote(piece), "****")
+    return text

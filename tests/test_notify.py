@@ -1,0 +1,516 @@
+"""The notify target, subscribers and the message: a real SMTP server (aiosmtpd), a real
+JSON webhook receiver, real workers on the bus, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, update
+from typer.testing import CliRunner
+
+from bedtales import services, subscribers
+from bedtales.app import App
+from bedtales.bus.events import Delivery, Event
+from bedtales.cli import app as cli
+from bedtales.config import load_settings
+from bedtales.domain import Story
+from bedtales.errors import Deferred, InputError
+from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
+from bedtales.targets.notify import POLL_S
+from bedtales.views import story_view
+from servers.chat_completions import ScriptedResponse, ScriptedServer
+from servers.smtp import SmtpServer
+from working import work_until
+
+BASE_URL = "http://127.0.0.1:8080"  # the default web.base_url
+SECRET = "Sup3rSecretValue"
+runner = CliRunner()
+
+
+@pytest.fixture
+def quick(data_dir: Path) -> Iterator[App]:
+    """The app with quick retries, so failing channels are retried within the test."""
+    policy = {"max_attempts": 3, "base_delay_s": 0.01, "max_delay_s": 0.02}
+    bedtales = App(
+        load_settings(
+            data_dir,
+            bus={"targets": {n: policy for n in ("illustrate", "narrate", "notify")}},
+        )
+    )
+    yield bedtales
+    bedtales.close()
+
+
+def delivery_for(story_id: str, target: str = "notify", event_id: str | None = None) -> Delivery:
+    event = Event(
+        "bedtales.stories", "StoryCreated", {"id": story_id}, id=event_id or f"event-{story_id}"
+    )
+    return Delivery(event, target, attempt=1, receipt="r1")
+
+
+def current(bedtales: App, story: Story) -> Story:
+    return services.get_story(bedtales.db, story.id)
+
+
+def parts(mail: EmailMessage) -> tuple[str, str]:
+    """The text and the HTML part of a multipart/alternative email."""
+    assert mail.get_content_type() == "multipart/alternative"
+    text, html = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()
+
+
+class Tags(HTMLParser):
+    """The start tags of an HTML document, with their attributes unescaped."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+    def sources(self, tag: str, attribute: str) -> list[str | None]:
+        return [attrs.get(attribute) for name, attrs in self.tags if name == tag]
+
+
+def claims(bedtales: App, story: Story) -> list[tuple[int, str]]:
+    with bedtales.db.session() as session:
+        rows = session.scalars(
+            select(StoryNotificationRow).where(StoryNotificationRow.story_id == story.id)
+        )
+        return sorted((row.subscriber_id, row.state) for row in rows)
+
+
+def cli_run(*args: str | Path, code: int = 0) -> str:
+    result = runner.invoke(cli, [str(a) for a in args])
+    assert result.exit_code == code, f"exit {result.exit_code}: {result.output}{result.stderr}"
+    return result.stdout + result.stderr
+
+
+# ----------------------------------------------------------------------------- the email
+
+
+def test_a_new_story_reaches_an_email_subscriber_through_the_bus(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(), label="family")
+    story = quick.write_story(seed=3)
+
+    work_until(quick, lambda: current(quick, story).notify_state == "done", timeout_s=60)
+
+    [received] = smtp_server.received
+    mail = received.message
+    assert received.recipients == ["family@example.com"]
+    assert mail["Subject"].strip() == f"Tonight's story: {story.title}"
+    assert mail["To"] == "family@example.com"
+    assert "bedtales@example.com" in mail["From"]
+    text, html = parts(mail)
+    link = f"{BASE_URL}/stories/{story.id}"
+    first_lines = story.description.split("\n\n")[0].splitlines()
+    for part in (text, html):
+        assert story.title in part
+        assert link in part
+        assert all(line.strip() in part for line in first_lines)
+    assert link in Tags(html).sources("a", "href")
+    assert claims(quick, story) == [(1, "sent")]
+    with quick.db.session() as session:
+        row = session.get(StoryRow, story.id)
+        assert row is not None
+        assert row.notified_at is not None
+        assert row.notify_error is None
+
+
+def test_untrusted_words_are_escaped_in_html_and_literal_in_text(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    hostile = 'Bo<script>alert("x")</script>'
+    quoted = 'Ann "Quotes" O\'Neil'
+    scene = 'a <b>bold</b> & "quoted" garden'
+    for character in services.list_characters(quick.db, "home"):
+        services.remove_character(quick.db, "home", character.name)
+    for old in services.list_scenes(quick.db, "home"):
+        services.remove_scene(quick.db, "home", str(old.id))
+    services.add_characters(quick.db, "home", [hostile, quoted])
+    services.add_scene(quick.db, "home", scene)
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    written = quick.write_story(seed=5)
+    # titles come from the text engine: an OpenAI-compatible one may echo names as they are
+    with quick.db.session() as session:
+        session.execute(update(StoryRow).values(title=f"{hostile} meets {quoted}"))
+    story = current(quick, written)
+
+    quick.run_delivery(delivery_for(story.id))
+
+    [mail] = smtp_server.messages
+    text, html = parts(mail)
+    assert mail["Subject"].strip() == f"Tonight's story: {story.title}"
+    for word in (hostile, quoted, scene):
+        assert word in text  # exactly as written
+        assert word not in html
+    assert "Bo&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "Ann &#34;Quotes&#34; O&#39;Neil" in html
+    assert "a &lt;b&gt;bold&lt;/b&gt; &amp; &#34;quoted&#34; garden" in html
+    tags = {name for name, _ in Tags(html).tags}
+    assert not tags & {"script", "b"}
+
+
+# ----------------------------------------------------------------------------- at most once
+
+
+def test_a_redelivered_event_sends_one_email_per_subscriber(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    for address in ("a@example.com", "b@example.com"):
+        subscribers.add_subscriber(quick.db, "home", smtp_server.url(to=address))
+    story = quick.write_story(seed=6)
+    delivery = delivery_for(story.id)
+
+    quick.run_delivery(delivery)
+    quick.run_delivery(delivery)
+    # even when the story forgot it was done, the claims hold
+    with quick.db.session() as session:
+        session.execute(update(StoryRow).values(notify_state="pending"))
+    quick.run_delivery(delivery)
+
+    assert sorted(r.recipients[0] for r in smtp_server.received) == [
+        "a@example.com",
+        "b@example.com",
+    ]
+    assert claims(quick, story) == [(1, "sent"), (2, "sent")]
+    assert current(quick, story).notify_state == "done"
+
+
+def test_the_same_delivery_run_at_once_by_many_threads_sends_one_email(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=7)
+    delivery = delivery_for(story.id)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def deliver() -> None:
+        start.wait()
+        try:
+            quick.run_delivery(delivery)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=deliver) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    assert errors == []
+    assert len(smtp_server.wait_for(1)) == 1
+    assert claims(quick, story) == [(1, "sent")]
+
+
+def test_two_workers_with_the_event_published_twice_send_one_email(
+    data_dir: Path, smtp_server: SmtpServer
+) -> None:
+    first, second = App.open(data_dir), App.open(data_dir)
+    try:
+        subscribers.add_subscriber(first.db, "home", smtp_server.url())
+        story = first.write_story(seed=8)
+        # a publisher that retried: the same story in two events, one delivery each
+        first.bus.publish([delivery_for(story.id, event_id=f"{n}-{story.id}").event for n in "ab"])
+
+        def both_done() -> bool:
+            states = first.bus.backend.delivery_states(story.id)
+            return [d.state for d in states if d.target == "notify"] == ["done", "done"]
+
+        stop = threading.Event()
+        workers = [
+            threading.Thread(target=a.worker(["notify"]).run, args=(stop,)) for a in (first, second)
+        ]
+        for thread in workers:
+            thread.start()
+        try:
+            finished = _wait(both_done, timeout_s=30)
+        finally:
+            stop.set()
+            for thread in workers:
+                thread.join(10)
+        assert finished, "the workers did not finish in time"
+        assert len(smtp_server.messages) == 1
+    finally:
+        first.close()
+        second.close()
+
+
+def _wait(condition: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return bool(condition())
+
+
+# ----------------------------------------------------------------------------- failures
+
+
+def test_a_failing_channel_is_retried_without_resending_to_the_others(
+    quick: App, smtp_server: SmtpServer, chat_server: ScriptedServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(), label="email")
+    hook = chat_server.url.replace("http://", "json://") + "/hook"
+    subscribers.add_subscriber(quick.db, "home", hook, label="hook")
+    chat_server.enqueue("/hook", ScriptedResponse(500, "busy"), ScriptedResponse(200, "ok"))
+    story = quick.write_story(seed=9)
+
+    work_until(quick, lambda: current(quick, story).notify_state == "done", timeout_s=60)
+
+    assert len(smtp_server.messages) == 1
+    requests = chat_server.requests_to("/hook")
+    assert len(requests) == 2
+    body = requests[-1].json()
+    assert body["title"] == f"Tonight's story: {story.title}"
+    assert f"{BASE_URL}/stories/{story.id}" in body["message"]
+    [notify] = [d for d in quick.bus.backend.delivery_states(story.id) if d.target == "notify"]
+    assert (notify.state, notify.attempts) == ("done", 2)
+    assert claims(quick, story) == [(1, "sent"), (2, "sent")]
+
+
+def test_a_channel_that_keeps_failing_ends_in_the_dead_letter_queue(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(), label="email")
+    smtp_server.refuse(100)
+    story = quick.write_story(seed=10)
+
+    work_until(quick, lambda: quick.bus.backend.dead_letters("notify"), timeout_s=60)
+
+    [letter] = quick.bus.backend.dead_letters("notify")
+    assert letter.attempts == 3
+    assert smtp_server.refused == 3
+    assert smtp_server.messages == []
+    assert claims(quick, story) == []  # given back: `bedtales dlq replay` can send it
+    with quick.db.session() as session:
+        row = session.get(StoryRow, story.id)
+        assert row is not None
+        assert row.notify_state == "failed"
+        assert "554" in (row.notify_error or "")
+
+
+def test_a_json_webhook_gets_the_title_and_the_link(
+    quick: App, chat_server: ScriptedServer
+) -> None:
+    chat_server.enqueue("/story", ScriptedResponse(200, {"ok": True}))
+    url = chat_server.url.replace("http://", "json://") + "/story"
+    subscribers.add_subscriber(quick.db, "home", url)
+    story = quick.write_story(seed=11)
+
+    quick.run_delivery(delivery_for(story.id))
+
+    [request] = chat_server.requests_to("/story")
+    body = request.json()
+    assert body["title"] == f"Tonight's story: {story.title}"
+    assert f"{BASE_URL}/stories/{story.id}" in body["message"]
+    assert story.description.splitlines()[0] in body["message"]
+
+
+def test_a_story_with_no_subscribers_is_done_with_nothing_sent(quick: App) -> None:
+    story = quick.write_story(seed=12)
+
+    quick.run_delivery(delivery_for(story.id))
+
+    assert current(quick, story).notify_state == "done"
+    assert claims(quick, story) == []
+
+
+# ----------------------------------------------------------------------------- when
+
+
+def test_complete_waits_for_the_picture_and_the_narration(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.set_notify_when(quick.db, "home", "complete", 600)
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=13)
+
+    with pytest.raises(Deferred) as deferred:
+        quick.run_delivery(delivery_for(story.id))
+    assert "picture and the narration" in str(deferred.value)
+    assert 0 < deferred.value.delay_s <= POLL_S
+    quick.run_delivery(delivery_for(story.id, "illustrate"))
+    with pytest.raises(Deferred, match="waiting for the narration"):
+        quick.run_delivery(delivery_for(story.id))
+    assert smtp_server.messages == []
+    quick.run_delivery(delivery_for(story.id, "narrate"))
+    quick.run_delivery(delivery_for(story.id))
+
+    [mail] = smtp_server.messages
+    text, html = parts(mail)
+    picture = story_view(current(quick, story), quick.tools.media).image.url
+    assert picture is not None
+    assert Tags(html).sources("img", "src") == [picture]
+    assert picture in text
+    assert "listen" in html
+
+
+def test_complete_through_the_bus_sends_once_both_are_done(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.set_notify_when(quick.db, "home", "complete")
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=14)
+
+    work_until(quick, lambda: current(quick, story).notify_state == "done", timeout_s=60)
+
+    [mail] = smtp_server.messages
+    _, html = parts(mail)
+    assert len(Tags(html).sources("img", "src")) == 1
+    done = current(quick, story)
+    assert (done.image.state, done.audio.state) == ("done", "done")
+
+
+def test_complete_sends_after_the_timeout_with_what_is_ready(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.set_notify_when(quick.db, "home", "complete", timeout_s=30)
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=15, now=utcnow() - timedelta(seconds=31))
+
+    quick.run_delivery(delivery_for(story.id))  # no picture, no narration: sent anyway
+
+    [mail] = smtp_server.messages
+    text, html = parts(mail)
+    assert Tags(html).sources("img", "src") == []
+    assert "appear on the page as soon as they are ready" in text
+    assert current(quick, story).notify_state == "done"
+
+
+def test_notify_when_is_checked(bedtales: App) -> None:
+    with pytest.raises(InputError, match="created or complete") as bad:
+        subscribers.set_notify_when(bedtales.db, "home", "sometimes")
+    assert bad.value.field == "when"
+    with pytest.raises(InputError, match="between 30 and 86400") as short:
+        subscribers.set_notify_when(bedtales.db, "home", "complete", 5)
+    assert short.value.field == "timeout"
+    home = subscribers.set_notify_when(bedtales.db, "home", "complete", 120)
+    assert (home.notify_when, home.notify_timeout_s) == ("complete", 120)
+    home = subscribers.set_notify_when(bedtales.db, "home", "created")
+    assert (home.notify_when, home.notify_timeout_s) == ("created", 120)
+
+
+# ----------------------------------------------------------------------------- subscribers
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("", "must not be empty"),
+        ("mailto://me@example.com extra", "spaces"),
+        ("example.com", "service://"),
+        ("nosuch://host/path", "unknown service nosuch://"),
+        ("discord://onlyone", "not a usable Discord URL"),
+        ("tgram://bad", "cannot read this Telegram URL"),
+        ("json://a/b,json://c/d", "one Apprise URL"),
+        ("json://host/" + "x" * 2000, "the most is 2000"),
+    ],
+)
+def test_invalid_urls_are_refused_with_the_reason(bedtales: App, url: str, reason: str) -> None:
+    with pytest.raises(InputError, match=reason) as refused:
+        subscribers.add_subscriber(bedtales.db, "home", url)
+    assert refused.value.field == "url"
+    assert subscribers.list_subscribers(bedtales.db, "home") == []
+
+
+def test_the_cli_refuses_an_invalid_url_with_exit_code_2(data_dir: Path) -> None:
+    output = cli_run("subscribers", "add", "discord://onlyone", "--data-dir", data_dir, code=2)
+    assert "error: not a usable Discord URL" in output
+    output = cli_run("subscribers", "add", "nosuch://x", "--data-dir", data_dir, code=2)
+    assert "unknown service nosuch://" in output
+    assert json.loads(cli_run("subscribers", "list", "--json", "--data-dir", data_dir)) == []
+
+
+def test_duplicates_are_refused(bedtales: App) -> None:
+    url = "ntfy://ntfy.sh/bedtime-stories"
+    subscribers.add_subscriber(bedtales.db, "home", url, label="phone")
+    with pytest.raises(InputError, match="already a subscriber") as twice:
+        subscribers.add_subscriber(bedtales.db, "home", url)
+    assert twice.value.field == "url"
+    with pytest.raises(InputError, match="already has a subscriber 'phone'"):
+        subscribers.add_subscriber(bedtales.db, "home", "ntfy://ntfy.sh/other", label="phone")
+    with pytest.raises(InputError, match="must not be a number"):
+        subscribers.add_subscriber(bedtales.db, "home", "ntfy://ntfy.sh/third", label="42")
+
+
+SECRET_URLS = [
+    f"mailtos://me:{SECRET}@example.com?to=family@example.com",
+    f"json://user:{SECRET}@hooks.example/path?+Authorization=Bearer%20{SECRET}",
+    f"ntfys://ntfy.sh/topic?token=tk_{SECRET}",
+    f"discord://123456789/{SECRET}",
+    f"tgram://123456789:{SECRET}/12345",
+    f"slack://T1JJ3T3L2/A1BRTD4JD/{SECRET}/#general",
+]
+
+
+def test_masked_urls_never_show_passwords_or_tokens(data_dir: Path) -> None:
+    shown = []
+    for n, url in enumerate(SECRET_URLS):
+        shown.append(cli_run("subscribers", "add", url, "--label", f"s{n}", "--data-dir", data_dir))
+    shown.append(cli_run("subscribers", "list", "--data-dir", data_dir))
+    listed = json.loads(cli_run("subscribers", "list", "--json", "--data-dir", data_dir))
+    shown.append(json.dumps(listed))
+    shown.append(cli_run("subscribers", "remove", "s0", "--data-dir", data_dir))
+    bedtales = App.open(data_dir)
+    try:
+        shown += [repr(s) for s in subscribers.list_subscribers(bedtales.db, "home")]
+    finally:
+        bedtales.close()
+
+    assert [s["service"] for s in listed] == [
+        "E-Mail", "JSON", "ntfy", "Discord", "Telegram", "Slack"
+    ]  # fmt: skip
+    assert listed[0]["maskedUrl"] == "mailtos://me:****@example.com/family%40example.com"
+    assert all(SECRET not in text for text in shown), shown
+
+
+def test_subscribers_remove_by_id_or_label(bedtales: App) -> None:
+    first = subscribers.add_subscriber(bedtales.db, "home", "ntfy://ntfy.sh/one", label="one")
+    second = subscribers.add_subscriber(bedtales.db, "home", "ntfy://ntfy.sh/two")
+
+    assert subscribers.remove_subscriber(bedtales.db, "home", "one").id == first.id
+    assert subscribers.remove_subscriber(bedtales.db, "home", str(second.id)).id == second.id
+    assert subscribers.list_subscribers(bedtales.db, "home") == []
+
+
+def test_subscribers_test_says_which_were_reached(data_dir: Path, smtp_server: SmtpServer) -> None:
+    cli_run("subscribers", "add", smtp_server.url(), "--label", "grandma", "--data-dir", data_dir)
+    closed = smtp_server.url(to="nobody@example.com").replace(str(smtp_server.port), "9")
+    cli_run("subscribers", "add", closed, "--label", "broken", "--data-dir", data_dir)
+
+    output = cli_run("subscribers", "test", "--data-dir", data_dir, code=1)
+
+    assert "sent: 'grandma'" in output
+    assert "failed: 'broken'" in output
+    [mail] = smtp_server.messages
+    assert mail["Subject"] == "bedtales: a test message"
+    assert BASE_URL in parts(mail)[0]
+    assert "sent: 'grandma'" in cli_run("subscribers", "test", "grandma", "--data-dir", data_dir)
+    assert len(smtp_server.messages) == 2
+
+
+def test_households_notify_sets_and_shows_when(data_dir: Path) -> None:
+    shown = cli_run(
+        "households", "notify", "--when", "complete", "--timeout", "120", "--data-dir", data_dir
+    )
+    assert "once its picture and narration are done, or 120 s" in shown
+    assert "or 120 s" in cli_run("households", "notify", "--data-dir", data_dir)
+    refused = cli_run("households", "notify", "--when", "later", "--data-dir", data_dir, code=2)
+    assert "notify_when must be created or complete" in refused
+    refused = cli_run("households", "notify", "--timeout", "1", "--data-dir", data_dir, code=2)
+    assert "timeout must be between 30 and 86400" in refused
