@@ -1,9 +1,71 @@
-"""(being written)"""
+"""`bedtales web`: the story pages, the JSON API, health and metrics, served by uvicorn."""
 
 from __future__ import annotations
 
+import signal
+from typing import Annotated
+
 import typer
+import uvicorn
+from rich.text import Text
+
+from bedtales.cli_common import DataDir, command, opened, out
+from bedtales.web import create_app
+
+# seconds uvicorn waits for answers in flight (a story being written) before it stops anyway;
+# the writer stores a story in one transaction, so stopping mid-way leaves nothing half-done
+GRACEFUL_SHUTDOWN_S = 30
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    command(app, "web")(web)
+
+
+def web(
+    host: Annotated[
+        str | None,
+        typer.Option(help="Address to listen on (default: the setting web.host, 127.0.0.1)."),
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Port to listen on (default: web.port, 8080)."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Serve the story pages, the JSON API (/api), /healthz, /readyz and /metrics.
+
+    Stops cleanly on Ctrl-C or SIGTERM: answers in flight finish first.
+    """
+    with opened(data_dir) as bedtales:
+        settings = bedtales.settings
+        host = host or settings.web.host
+        port = port or settings.web.port
+        config = uvicorn.Config(
+            create_app(bedtales),
+            host=host,
+            port=port,
+            server_header=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        )
+        shown = f"[{host}]" if ":" in host else host  # an IPv6 address
+        admin = "on" if settings.admin_token is not None else "off (set BEDTALES_ADMIN_TOKEN)"
+        out.print(Text(f"bedtales web on http://{shown}:{port} — Ctrl-C stops it"))
+        out.print(Text(f"story links start with {settings.web.base_url}; admin API {admin}"))
+        _serve(uvicorn.Server(config))
+
+
+def _serve(server: uvicorn.Server) -> None:
+    # uvicorn handles SIGINT and SIGTERM itself, shuts down gracefully, then raises the signal
+    # again for the handler it found. Ours asks uvicorn to stop (which also covers a SIGTERM
+    # before uvicorn is listening) and Ctrl-C's KeyboardInterrupt is caught here, so a
+    # requested stop exits with 0, after the App is closed.
+    def stop(_signum: int, _frame: object) -> None:
+        server.should_exit = True
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
