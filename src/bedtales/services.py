@@ -32,6 +32,9 @@ from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryR
 
 _SCENE_NUMBER = re.compile(r"[0-9]{1,9}")
 
+# page tokens are secrets.token_urlsafe(24): 32 characters of the URL-safe alphabet
+PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
 
 @contextmanager
 def _unique(message: str, field: str) -> Iterator[None]:
@@ -83,6 +86,17 @@ def list_households(db: Database) -> list[Household]:
 def get_household(db: Database, name: str) -> Household:
     with db.session() as session:
         return _household(household_row(session, name))
+
+
+def household_by_token(db: Database, page_token: str) -> Household:
+    """The household whose page is at this token; :class:`NotFound` for any other."""
+    if not PAGE_TOKEN.fullmatch(page_token):
+        raise NotFound("no household page at this address")
+    with db.session() as session:
+        row = session.scalar(select(HouseholdRow).where(HouseholdRow.page_token == page_token))
+        if row is None:
+            raise NotFound("no household page at this address")
+        return _household(row)
 
 
 def household_row(session: Session, name: str) -> HouseholdRow:

@@ -37,4 +37,5 @@ def create_app(bedtales: App) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(api.router)
     pages.install(app)
+    ops.install(app)  # last: it measures every request, the pages' too
     return app
