@@ -23,8 +23,8 @@ run: $(RUN_STAMP)
 test: $(DEV_STAMP) lint typecheck pytest
 
 lint: $(DEV_STAMP)
-	$(BIN)/ruff check src tests bench scripts/sample-pictures
-	$(BIN)/ruff format --check src tests bench scripts/sample-pictures
+	$(BIN)/ruff check src tests bench scripts/sample-pictures scripts/screenshots
+	$(BIN)/ruff format --check src tests bench scripts/sample-pictures scripts/screenshots
 
 typecheck: $(DEV_STAMP)
 	$(BIN)/mypy src
@@ -39,6 +39,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/compose.py
 	$(BIN)/python bench/bus.py
 	$(BIN)/python bench/media.py
+	$(BIN)/python bench/web.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)

@@ -19,6 +19,7 @@ from bedtales.storage import Database
 from bedtales.storage.models import Base
 from servers.chat_completions import chat_server  # noqa: F401 - a fixture for every module
 from servers.seaweedfs import s3_server  # noqa: F401 - a fixture for every module
+from servers.smtp import smtp_server  # noqa: F401
 
 POSTGRES_URL = os.environ.get(
     "BEDTALES_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

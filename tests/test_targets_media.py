@@ -22,6 +22,7 @@ from bedtales.engines.image import Picture, PictureRequest
 from bedtales.engines.speech.audio import split_words
 from bedtales.errors import EngineError
 from bedtales.media import AUDIO, IMAGE, THUMBNAIL, TIMINGS, story_key
+from bedtales.metrics import REGISTRY
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.targets.narrate import spoken_text
 from working import work_until
@@ -171,7 +172,18 @@ def test_a_story_swept_away_while_painting_leaves_no_files(quick: App) -> None:
     assert not store.exists(story_key(story.id, THUMBNAIL))
 
 
+def delivered(target: str, outcome: str) -> float:
+    value = REGISTRY.get_sample_value(
+        "bedtales_deliveries_total", {"target": target, "outcome": outcome}
+    )
+    return value or 0.0
+
+
 def test_a_new_story_gets_its_picture_and_narration_through_the_bus(quick: App) -> None:
+    written_before = REGISTRY.get_sample_value(
+        "bedtales_stories_written_total", {"engine": "builtin"}
+    )
+    done_before = delivered("narrate", "done")
     story = quick.write_story(seed=8)
 
     def finished() -> bool:
@@ -182,6 +194,10 @@ def test_a_new_story_gets_its_picture_and_narration_through_the_bus(quick: App) 
 
     states = {d.target: d.state for d in quick.bus.backend.delivery_states(story.id)}
     assert states == {"illustrate": "done", "narrate": "done", "notify": "done"}
+    # and the metrics count it
+    assert delivered("narrate", "done") == done_before + 1
+    written = REGISTRY.get_sample_value("bedtales_stories_written_total", {"engine": "builtin"})
+    assert written == (written_before or 0) + 1
 
 
 def test_a_target_that_gives_up_says_why_on_the_story(quick: App) -> None:
@@ -189,8 +205,11 @@ def test_a_target_that_gives_up_says_why_on_the_story(quick: App) -> None:
     story = quick.write_story(seed=9)
     backend = quick.bus.backend
 
+    dead_before = delivered("illustrate", "dead")
+
     work_until(quick, lambda: backend.dead_letters("illustrate"), timeout_s=30)
 
+    assert delivered("illustrate", "dead") == dead_before + 1
     image = services.get_story(quick.db, story.id).image
     assert image.state == "failed"
     assert "the paint box is empty" in (image.error or "")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from bedtales.errors import ConfigError, InputError
 from bedtales.media import MediaStore, make_media_store
 from bedtales.pipes import Pipe
 from bedtales.storage import Database
+from bedtales.storage.models import utcnow
 from bedtales.stories import writer
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
 from bedtales.targets import Handler, TargetContext, give_up_hook, load_handlers
@@ -147,8 +148,10 @@ class App:
         file or secret stops the worker at start with the reason, rather than failing every
         delivery until it is dead-lettered."""
         handlers = {self.topology.targets[t].handler for t in targets}
-        if handlers & {"illustrate", "narrate"}:
+        if handlers & {"illustrate", "narrate", "notify"}:
             self.tools.media  # noqa: B018 - built for its checks
+        if "notify" in handlers:  # messages carry signed links: the store must be able to sign
+            self.tools.media.link("stories/check/image.png", utcnow() + timedelta(hours=1))
         if "illustrate" in handlers:
             self.tools.image_engine()
         if "narrate" in handlers:

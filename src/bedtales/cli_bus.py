@@ -19,6 +19,7 @@ from bedtales.bus.events import DeadLetter
 from bedtales.cli_common import DataDir, JsonOpt, command, err, opened, out, print_json
 from bedtales.errors import NotFound
 from bedtales.expiry import Sweeper
+from bedtales.metrics import serve_metrics
 
 events_app = typer.Typer(help="Events on the bus.")
 dlq_app = typer.Typer(help="Dead-letter queues: deliveries that ran out of retries, per target.")
@@ -51,6 +52,10 @@ def worker(
     sweep: Annotated[
         bool, typer.Option(help="Also delete expired stories and their media every few minutes.")
     ] = True,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve this worker's Prometheus /metrics on a port."),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Run target handlers for events on the bus (and the pipe and the expiry sweeper).
@@ -70,6 +75,9 @@ def worker(
             threads.append(threading.Thread(target=sweeper.run, args=(stop,), daemon=True))
         for thread in threads:
             thread.start()
+        if metrics_port is not None:
+            serve_metrics(metrics_port)
+            err.print(Text(f"metrics on http://127.0.0.1:{metrics_port}/metrics"))
         err.print(Text(f"worker serving {', '.join(runner.options.targets)}"))
         runner.run(stop)
         for thread in threads:

@@ -22,6 +22,7 @@ from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.topology import Topology
 from bedtales.errors import Deferred, Unprocessable
+from bedtales.metrics import record_delivery
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,8 @@ class Worker:
         self._running: dict[tuple[str, str], Delivery] = {}
         self._started: set[tuple[str, str]] = set()
         self._todo: queue.SimpleQueue[Delivery | None] = queue.SimpleQueue()
-        self._finished: queue.SimpleQueue[tuple[Delivery, BaseException | None]] = (
+        # (delivery, its error or None, seconds the handler took)
+        self._finished: queue.SimpleQueue[tuple[Delivery, BaseException | None, float]] = (
             queue.SimpleQueue()
         )
         self._lock = threading.Lock()
@@ -126,13 +128,13 @@ class Worker:
                     continue  # handed back at shutdown before it started
                 self._started.add(_slot(delivery))
             started = time.perf_counter()
+            error: Exception | None = None
             try:
                 self.run_handler(delivery)
-            except Exception as error:  # the handler's failure is the delivery's outcome
-                self._finished.put((delivery, error))
-            else:
-                self._finished.put((delivery, None))
+            except Exception as failure:  # the handler's failure is the delivery's outcome
+                error = failure
             took = time.perf_counter() - started
+            self._finished.put((delivery, error, took))
             # a moving average; a lost update between threads only nudges it
             self._handler_s = took if self._handler_s <= 0 else 0.9 * self._handler_s + 0.1 * took
 
@@ -178,18 +180,23 @@ class Worker:
             except queue.Empty:
                 break
         with self._lock:
-            for delivery, _ in finished:
+            for delivery, _, _ in finished:
                 self._running.pop(_slot(delivery), None)
                 self._started.discard(_slot(delivery))
-        self.backend.ack([delivery for delivery, error in finished if error is None])
-        for delivery, error in finished:
-            if isinstance(error, Deferred):
+        self.backend.ack([delivery for delivery, error, _ in finished if error is None])
+        for delivery, error, took in finished:
+            if error is None:
+                record_delivery(delivery.target, "done", took)
+            elif isinstance(error, Deferred):
                 log.info("%s deferred %s: %s", delivery.target, delivery.event.id, error)
                 self.backend.release([delivery], error.delay_s)
-            elif error is not None:
-                self._failed(delivery, error)
+                record_delivery(delivery.target, "deferred", took)
+            else:
+                dead = self._failed(delivery, error)
+                record_delivery(delivery.target, "dead" if dead else "retry", took)
 
-    def _failed(self, delivery: Delivery, error: BaseException) -> None:
+    def _failed(self, delivery: Delivery, error: BaseException) -> bool:
+        """Retry or dead-letter the delivery; True when it was dead-lettered."""
         message = f"{type(error).__name__}: {error}"
         policy = self.topology.targets[delivery.target].policy
         if isinstance(error, Unprocessable):  # retrying cannot help: dead-letter it now
@@ -203,10 +210,11 @@ class Worker:
                 message,
             )
             self._dead_lettered(delivery, message)
-        else:
-            log.warning(
-                "%s attempt %d failed: %s; will retry", delivery.target, delivery.attempt, message
-            )
+            return True
+        log.warning(
+            "%s attempt %d failed: %s; will retry", delivery.target, delivery.attempt, message
+        )
+        return False
 
     def _dead_lettered(self, delivery: Delivery, error: str) -> None:
         if self.on_dead_letter is None:

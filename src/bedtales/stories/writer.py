@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,6 +21,7 @@ from bedtales.config import Settings
 from bedtales.domain import Story, text_key
 from bedtales.engines.text import StoryRequest, TextEngine, get_text_engine
 from bedtales.errors import EngineError, InputError
+from bedtales.metrics import record_story_written
 from bedtales.services import household_row, recent_scenes, story_record
 from bedtales.storage import Database
 from bedtales.storage.models import StoryRow, utcnow
@@ -50,6 +52,7 @@ def write_story(
     now: datetime | None = None,
 ) -> Story:
     """Write tonight's story for ``household`` and store it; returns the stored story."""
+    started = time.perf_counter()
     text_engine = get_text_engine(engine or settings.text.engine, settings)
     if seed is None:
         seed = secrets.randbelow(SEED_LIMIT)
@@ -106,6 +109,7 @@ def write_story(
         session.add(row)
         session.flush()
         story = story_record(row)
+    record_story_written(story.engine, time.perf_counter() - started)
     log.info("story %s written for %s by %s: %s", story.id, household, story.engine, story.title)
     return story
 
