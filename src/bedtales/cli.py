@@ -139,20 +139,29 @@ def households_add(
 
 @command(households_app, "list")
 def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
-    """List households."""
+    """List households, with when they are told and the address of their private page."""
     with opened(data_dir) as bedtales:
         homes = services.list_households(bedtales.db)
+        base_url = bedtales.settings.web.base_url
+    rows = [
+        {
+            "name": h.name,
+            "timezone": h.timezone,
+            "storyTtlHours": h.story_ttl_hours,
+            "notifyWhen": h.notify_when,
+            "notifyTimeoutS": h.notify_timeout_s,
+            "page": f"{base_url}/households/{h.page_token}",
+        }
+        for h in homes
+    ]
     if as_json:
-        print_json(
-            [
-                {"name": h.name, "timezone": h.timezone, "storyTtlHours": h.story_ttl_hours}
-                for h in homes
-            ]
-        )
+        print_json(rows)
         return
-    table = Table("name", "time zone", "story TTL (h)")
-    for h in homes:
-        table.add_row(Text(h.name), Text(h.timezone), str(h.story_ttl_hours))
+    table = Table("name", "time zone", "story TTL (h)", "notify when")
+    table.add_column("private page", no_wrap=True)
+    for h, row in zip(homes, rows, strict=True):
+        page = str(row["page"])
+        table.add_row(Text(h.name), Text(h.timezone), str(h.story_ttl_hours), h.notify_when, page)
     out.print(table)
 
 
