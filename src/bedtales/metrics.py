@@ -110,8 +110,18 @@ def _delivery_instruments(target: str, outcome: str) -> tuple[Any, Any]:
 
 
 def record_http_request(method: str, route: str, status: int, seconds: float) -> None:
-    HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-    HTTP_REQUEST_SECONDS.labels(method=method, route=route).observe(seconds)
+    counter, timer = _http_instruments(method, route, status)
+    counter.inc()
+    timer.observe(seconds)
+
+
+@functools.cache
+def _http_instruments(method: str, route: str, status: int) -> tuple[Any, Any]:
+    # bounded: methods, route templates (never raw paths) and status codes are few
+    return (
+        HTTP_REQUESTS.labels(method=method, route=route, status=str(status)),
+        HTTP_REQUEST_SECONDS.labels(method=method, route=route),
+    )
 
 
 def render() -> tuple[bytes, str]:
