@@ -1,5 +1,5 @@
 # bedtales — two commands on a fresh machine:
-#   make run    set everything up, then write and print tonight's story
+#   make run    set everything up, then run bedtales (site, targets, sweeper) until Ctrl-C
 #   make test   set everything up, then run the linters, the type checker and the tests
 #
 # Everything lives in .venv; nothing here relies on what was installed by hand.
@@ -18,7 +18,7 @@ DEV_STAMP := $(VENV)/.stamp-dev
 
 run: $(RUN_STAMP)
 	$(BIN)/bedtales init --data-dir $(DATA_DIR)
-	$(BIN)/bedtales story new --data-dir $(DATA_DIR)
+	$(BIN)/bedtales run --data-dir $(DATA_DIR)
 
 test: $(DEV_STAMP) lint typecheck pytest
 
