@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     Double,
     ForeignKey,
@@ -201,6 +202,34 @@ class SubscriberRow(Base):
     url: Mapped[str] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(String(NAME_MAX), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ScheduleRow(Base):
+    """When to write a story for a household: an expression (see schedule_expressions) read
+    in an IANA zone. The scheduler claims enabled rows whose next_fire_at has come."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (
+        UniqueConstraint("household_id", "name", name="uq_schedules_name"),
+        Index("ix_schedules_due", "enabled", "next_fire_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    expression: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # flexible time window: fire at a random moment up to this many minutes late (0 = off)
+    window_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    # retry policy: attempts per firing, and how late a missed firing may still be caught up
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    max_age_s: Mapped[int] = mapped_column(Integer, default=6 * 3600)
+    next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    household: Mapped[HouseholdRow] = relationship()
 
 
 # ----------------------------------------------------------------------------- the event backbone
