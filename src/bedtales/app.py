@@ -26,6 +26,7 @@ from bedtales.engines.speech import engines as speech_engines
 from bedtales.errors import ConfigError, InputError
 from bedtales.media import MediaStore, make_media_store
 from bedtales.pipes import Pipe
+from bedtales.schedules import add_schedule
 from bedtales.storage import Database
 from bedtales.storage.models import utcnow
 from bedtales.stories import writer
@@ -287,4 +288,6 @@ def initialise(
         characters=SAMPLE_CHARACTERS if samples else (),
         scenes=STARTER_SCENES if samples else (),
     )
+    # every day at 19:15 in the household's zone, as the reference app's cron(15 19 * * ? *)
+    add_schedule(app.db, home.name)
     return app, home, True

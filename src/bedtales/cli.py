@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import __version__, cli_bus, cli_notify, cli_web, services
+from bedtales import __version__, cli_bus, cli_notify, cli_schedule, cli_web, services
 from bedtales.app import App, initialise
 from bedtales.cli_common import (
     DataDir,
@@ -51,6 +51,7 @@ for sub, name in (
 cli_bus.register(app)
 cli_notify.register(app, households_app)
 cli_web.register(app)
+cli_schedule.register(app)
 
 
 def _household(bedtales: App, household: str | None) -> str:

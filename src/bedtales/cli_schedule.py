@@ -1,0 +1,184 @@
+"""The `bedtales schedule` commands: when bedtales writes a story for a household by
+itself. A thin layer over :mod:`bedtales.schedules`; see docs/schedules.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from bedtales import schedules
+from bedtales.app import App
+from bedtales.cli_common import DataDir, HouseholdOpt, JsonOpt, command, opened, out, print_json
+from bedtales.schedules import Schedule
+from bedtales.storage.models import utcnow
+
+schedule_app = typer.Typer(
+    help="When bedtales writes a story by itself: cron(), rate() or at() expressions in the "
+    "household's time zone. See docs/schedules.md."
+)
+Name = Annotated[
+    str, typer.Argument(metavar="NAME", help="The schedule's name, as `schedule list` shows.")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(schedule_app, name="schedule", no_args_is_help=True)
+
+
+def _household(bedtales: App, household: str | None) -> str:
+    return household or bedtales.settings.default_household
+
+
+def _local(when: datetime) -> str:
+    return when.strftime("%a %Y-%m-%d %H:%M %Z")
+
+
+def _next(schedule: Schedule) -> str:
+    if not schedule.enabled:
+        return "paused"
+    if schedule.next_fire_at is None:
+        return "never again"
+    return _local(schedule.next_fire_at.astimezone(ZoneInfo(schedule.timezone)))
+
+
+def _describe(schedule: Schedule) -> str:
+    window = f", up to {schedule.window_minutes} min late" if schedule.window_minutes else ""
+    return (
+        f"schedule {schedule.name!r} of {schedule.household!r}: {schedule.expression} "
+        f"in {schedule.timezone}{window}; next: {_next(schedule)}"
+    )
+
+
+@command(schedule_app, "add")
+def schedule_add(
+    expression: Annotated[
+        str,
+        typer.Argument(
+            metavar="[EXPRESSION]",
+            help="cron(15 19 * * ? *), 15 19 * * *, rate(1 day) or at(2026-12-24T19:15:00). "
+            "Quote it in the shell.",
+        ),
+    ] = schedules.DEFAULT_EXPRESSION,
+    name: Annotated[
+        str | None,
+        typer.Option(help="A name for it (default: nightly, then schedule-2, schedule-3…)."),
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="IANA time zone, e.g. Europe/London (default: the household's)."),
+    ] = None,
+    window: Annotated[
+        int,
+        typer.Option(
+            metavar="MINUTES",
+            help="Flexible time window: fire up to this many minutes late (0 = off, max 1440).",
+        ),
+    ] = 0,
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Add a schedule (default: 19:15 every evening in the household's time zone)."""
+    with opened(data_dir) as bedtales:
+        added = schedules.add_schedule(
+            bedtales.db,
+            _household(bedtales, household),
+            expression,
+            name=name,
+            timezone=timezone,
+            window_minutes=window,
+        )
+    out.print(Text("Added " + _describe(added)))
+
+
+@command(schedule_app, "list")
+def schedule_list(
+    household: Annotated[
+        str | None,
+        typer.Option("--household", "-H", help="Only this household's (default: every one)."),
+    ] = None,
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the schedules, with their next fire times in local time."""
+    with opened(data_dir) as bedtales:
+        found = schedules.list_schedules(bedtales.db, household)
+    if as_json:
+        print_json([s.to_json() for s in found])
+        return
+    if not found:
+        out.print(Text("No schedules yet: bedtales schedule add", style="dim"))
+        return
+    table = Table("household", "name", "expression", "time zone", "window", "next")
+    for s in found:
+        table.add_row(
+            Text(s.household),
+            Text(s.name),
+            Text(s.expression),
+            Text(s.timezone),
+            f"{s.window_minutes} min" if s.window_minutes else "off",
+            Text(_next(s)),
+        )
+    out.print(table)
+
+
+@command(schedule_app, "pause")
+def schedule_pause(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
+    """Stop a schedule from firing until it is resumed."""
+    with opened(data_dir) as bedtales:
+        paused = schedules.pause(bedtales.db, _household(bedtales, household), name)
+    out.print(Text("Paused " + _describe(paused)))
+
+
+@command(schedule_app, "resume")
+def schedule_resume(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
+    """Let a paused schedule fire again, from now on (missed firings are not caught up)."""
+    with opened(data_dir) as bedtales:
+        resumed = schedules.resume(bedtales.db, _household(bedtales, household), name)
+    out.print(Text("Resumed " + _describe(resumed)))
+
+
+@command(schedule_app, "remove")
+def schedule_remove(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
+    """Remove a schedule."""
+    with opened(data_dir) as bedtales:
+        removed = schedules.remove(bedtales.db, _household(bedtales, household), name)
+    out.print(Text(f"Removed schedule {removed.name!r} of {removed.household!r}"))
+
+
+@command(schedule_app, "next")
+def schedule_next(
+    name: Annotated[
+        str | None,
+        typer.Argument(metavar="[NAME]", help="Only this schedule (default: every one)."),
+    ] = None,
+    count: Annotated[
+        int, typer.Option(min=1, max=100, help="How many fire times to show per schedule.")
+    ] = 5,
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Show a household's coming fire times, in each schedule's local time."""
+    now = utcnow()
+    with opened(data_dir) as bedtales:
+        home = _household(bedtales, household)
+        if name is None:
+            found = schedules.list_schedules(bedtales.db, home)
+        else:
+            found = [schedules.get_schedule(bedtales.db, home, name)]
+    if not found:
+        out.print(Text("No schedules yet: bedtales schedule add", style="dim"))
+        return
+    for s in found:
+        paused = "" if s.enabled else " (paused; if resumed now)"
+        out.print(Text(f"{s.name} ({s.expression}, {s.timezone}){paused}:", style="bold"))
+        fires = schedules.local_fires(s, count, now)
+        if not fires:
+            out.print(Text("  never again", style="dim"))
+        for fire in fires:
+            out.print(Text(f"  {_local(fire)}"))

@@ -1,0 +1,245 @@
+"""Schedules: when bedtales writes a story for a household by itself. Each one is an
+expression (see :mod:`bedtales.schedule_expressions`) read in an IANA time zone, by default
+the household's. These services keep ``next_fire_at`` up to date; the scheduler process that
+fires them reads it (through the ``ix_schedules_due`` index).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bedtales import schedule_expressions as sx
+from bedtales.domain import clean_name, clean_timezone
+from bedtales.errors import InputError, NotFound
+from bedtales.services import _unique, household_row
+from bedtales.storage import Database
+from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
+
+DEFAULT_EXPRESSION = "cron(15 19 * * ? *)"  # 19:15 every evening, local time
+DEFAULT_NAME = "nightly"
+EXPRESSION_MAX = 200
+WINDOW_MAX_MINUTES = 1440  # EventBridge Scheduler's limit for a flexible time window
+DEFAULT_MAX_ATTEMPTS = 3
+DEFAULT_MAX_AGE_S = 6 * 3600  # how late a missed firing may still be caught up
+
+
+@dataclass(frozen=True)
+class Schedule:
+    household: str
+    name: str
+    expression: str
+    timezone: str
+    enabled: bool
+    window_minutes: int
+    max_attempts: int
+    max_age_s: int
+    next_fire_at: datetime | None
+    last_fired_at: datetime | None
+    created_at: datetime
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "household": self.household,
+            "name": self.name,
+            "expression": self.expression,
+            "timezone": self.timezone,
+            "enabled": self.enabled,
+            "windowMinutes": self.window_minutes,
+            "maxAttempts": self.max_attempts,
+            "maxAgeSeconds": self.max_age_s,
+            "nextFireAt": _iso(self.next_fire_at),
+            "lastFiredAt": _iso(self.last_fired_at),
+            "createdAt": self.created_at.isoformat(),
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return utcnow()
+    if now.tzinfo is None:
+        raise InputError("now must be an aware datetime", field="now")
+    return now
+
+
+def _parse(expression: str) -> sx.Expression:
+    if len(expression.strip()) > EXPRESSION_MAX:
+        raise InputError(
+            f"invalid schedule expression: longer than {EXPRESSION_MAX} characters; {sx.EXAMPLES}",
+            field="expression",
+        )
+    return sx.parse(expression)
+
+
+def _window(minutes: int) -> int:
+    if not 0 <= minutes <= WINDOW_MAX_MINUTES:
+        raise InputError(
+            f"window must be 0 (off) to {WINDOW_MAX_MINUTES} minutes, not {minutes}; "
+            "for example 30",
+            field="window",
+        )
+    return minutes
+
+
+def _next_fire(row: ScheduleRow, now: datetime) -> datetime | None:
+    return sx.next_fire(sx.parse(row.expression), row.timezone, now)
+
+
+def add_schedule(
+    db: Database,
+    household: str,
+    expression: str = DEFAULT_EXPRESSION,
+    *,
+    name: str | None = None,
+    timezone: str | None = None,
+    window_minutes: int = 0,
+    now: datetime | None = None,
+) -> Schedule:
+    """A new, enabled schedule. Refuses a bad expression, zone or window with the reason and
+    an example, an ``at()`` already past, a missing household and a name already used."""
+    now = _now(now)
+    expr = _parse(expression)
+    window = _window(window_minutes)
+    wanted = None if name is None else clean_name(name, field="name")
+    with db.session() as session:
+        home = household_row(session, household)
+        tz = home.timezone if timezone is None else clean_timezone(timezone)
+        sx.validate_at_not_past(expr, tz, now)
+        taken = set(
+            session.scalars(select(ScheduleRow.name).where(ScheduleRow.household_id == home.id))
+        )
+        if wanted is None:
+            wanted = _free_name(taken)
+        elif wanted in taken:
+            raise InputError(
+                f"household {home.name!r} already has a schedule {wanted!r}; choose another --name",
+                field="name",
+            )
+        row = ScheduleRow(
+            household_id=home.id,
+            name=wanted,
+            expression=expr.text,
+            timezone=tz,
+            enabled=True,
+            window_minutes=window,
+            max_attempts=DEFAULT_MAX_ATTEMPTS,
+            max_age_s=DEFAULT_MAX_AGE_S,
+            next_fire_at=sx.next_fire(expr, tz, now),
+            created_at=now,
+        )
+        with _unique(f"household {home.name!r} already has a schedule {wanted!r}", "name"):
+            session.add(row)
+            session.flush()
+        return _schedule(row, home.name)
+
+
+def _free_name(taken: set[str]) -> str:
+    """ "nightly" for the first schedule, then "schedule-2", "schedule-3"…"""
+    if DEFAULT_NAME not in taken:
+        return DEFAULT_NAME
+    number = 2
+    while f"schedule-{number}" in taken:
+        number += 1
+    return f"schedule-{number}"
+
+
+def list_schedules(db: Database, household: str | None = None) -> list[Schedule]:
+    """Every schedule (of one household if named), by household and name."""
+    with db.session() as session:
+        query = select(ScheduleRow, HouseholdRow.name).join(HouseholdRow)
+        if household is not None:
+            query = query.where(ScheduleRow.household_id == household_row(session, household).id)
+        query = query.order_by(HouseholdRow.name, ScheduleRow.name)
+        return [_schedule(row, home) for row, home in session.execute(query).all()]
+
+
+def get_schedule(db: Database, household: str, name: str) -> Schedule:
+    with db.session() as session:
+        home = household_row(session, household)
+        return _schedule(_schedule_row(session, home, name), home.name)
+
+
+def pause(db: Database, household: str, name: str) -> Schedule:
+    """Stop firing until resumed; a paused schedule has no next fire time."""
+    with db.session() as session:
+        home = household_row(session, household)
+        row = _schedule_row(session, home, name)
+        row.enabled = False
+        row.next_fire_at = None
+        return _schedule(row, home.name)
+
+
+def resume(db: Database, household: str, name: str, *, now: datetime | None = None) -> Schedule:
+    """Fire again, from now on: firings missed while paused are not caught up."""
+    now = _now(now)
+    with db.session() as session:
+        home = household_row(session, household)
+        row = _schedule_row(session, home, name)
+        sx.validate_at_not_past(sx.parse(row.expression), row.timezone, now)
+        row.enabled = True
+        row.next_fire_at = _next_fire(row, now)
+        return _schedule(row, home.name)
+
+
+def remove(db: Database, household: str, name: str) -> Schedule:
+    with db.session() as session:
+        home = household_row(session, household)
+        row = _schedule_row(session, home, name)
+        session.delete(row)
+        return _schedule(row, home.name)
+
+
+def upcoming(
+    db: Database, household: str, name: str, count: int = 5, now: datetime | None = None
+) -> list[datetime]:
+    """The next ``count`` fire times after now, as local times in the schedule's zone (also
+    for a paused schedule: the times it would fire at if resumed now)."""
+    now = _now(now)
+    if count < 1:
+        raise InputError(f"count must be at least 1, not {count}", field="count")
+    schedule = get_schedule(db, household, name)
+    return local_fires(schedule, count, now)
+
+
+def local_fires(schedule: Schedule, count: int, now: datetime) -> list[datetime]:
+    expr = sx.parse(schedule.expression)
+    # rate() counts from its stored next fire time, so the list starts with that one
+    start = schedule.next_fire_at if isinstance(expr, sx.RateExpression) else None
+    zone = ZoneInfo(schedule.timezone)
+    fires = sx.next_fires(expr, schedule.timezone, now, count, start=start)
+    return [fire.astimezone(zone) for fire in fires]
+
+
+def _schedule_row(session: Session, home: HouseholdRow, name: str) -> ScheduleRow:
+    row = session.scalar(
+        select(ScheduleRow).where(
+            ScheduleRow.household_id == home.id, ScheduleRow.name == name.strip()
+        )
+    )
+    if row is None:
+        raise NotFound(f"no schedule {name!r} in {home.name!r} (see `bedtales schedule list`)")
+    return row
+
+
+def _schedule(row: ScheduleRow, household: str) -> Schedule:
+    return Schedule(
+        household=household,
+        name=row.name,
+        expression=row.expression,
+        timezone=row.timezone,
+        enabled=row.enabled,
+        window_minutes=row.window_minutes,
+        max_attempts=row.max_attempts,
+        max_age_s=row.max_age_s,
+        next_fire_at=row.next_fire_at,
+        last_fired_at=row.last_fired_at,
+        created_at=row.created_at,
+    )
