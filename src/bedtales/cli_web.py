@@ -12,12 +12,16 @@ import uvicorn
 from rich.text import Text
 
 from bedtales.cli_common import DataDir, command, opened, out
-from bedtales.runner import Runner, RunOptions
-from bedtales.web import create_app
+from bedtales.runner import Runner, RunOptions, web_server
 
-# seconds uvicorn waits for answers in flight (a story being written) before it stops anyway;
-# the writer stores a story in one transaction, so stopping mid-way leaves nothing half-done
-GRACEFUL_SHUTDOWN_S = 30
+HostOpt = Annotated[
+    str | None,
+    typer.Option(help="Address to listen on (default: the setting web.host, 127.0.0.1)."),
+]
+PortOpt = Annotated[
+    int | None,
+    typer.Option(min=1, max=65535, help="Port to listen on (default: web.port, 8080)."),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -26,14 +30,8 @@ def register(app: typer.Typer) -> None:
 
 
 def web(
-    host: Annotated[
-        str | None,
-        typer.Option(help="Address to listen on (default: the setting web.host, 127.0.0.1)."),
-    ] = None,
-    port: Annotated[
-        int | None,
-        typer.Option(min=1, max=65535, help="Port to listen on (default: web.port, 8080)."),
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the story pages, the JSON API (/api), /healthz, /readyz and /metrics.
@@ -44,29 +42,17 @@ def web(
         settings = bedtales.settings
         host = host or settings.web.host
         port = port or settings.web.port
-        config = uvicorn.Config(
-            create_app(bedtales),
-            host=host,
-            port=port,
-            server_header=False,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        )
+        server = web_server(bedtales, host, port)
         shown = f"[{host}]" if ":" in host else host  # an IPv6 address
         admin = "on" if settings.admin_token is not None else "off (set BEDTALES_ADMIN_TOKEN)"
         out.print(Text(f"bedtales web on http://{shown}:{port} — Ctrl-C stops it"))
         out.print(Text(f"story links start with {settings.web.base_url}; admin API {admin}"))
-        _serve(uvicorn.Server(config))
+        _serve(server)
 
 
 def run(
-    host: Annotated[
-        str | None,
-        typer.Option(help="Address to listen on (default: the setting web.host, 127.0.0.1)."),
-    ] = None,
-    port: Annotated[
-        int | None,
-        typer.Option(min=1, max=65535, help="Port to listen on (default: web.port, 8080)."),
-    ] = None,
+    host: HostOpt = None,
+    port: PortOpt = None,
     concurrency: Annotated[int, typer.Option(help="Target handlers running at once.")] = 2,
     data_dir: DataDir = None,
 ) -> None:

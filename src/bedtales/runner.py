@@ -27,7 +27,24 @@ from bedtales.web import create_app
 
 log = logging.getLogger(__name__)
 
+# seconds uvicorn waits for answers in flight (a story being written) before it stops anyway;
+# the writer stores a story in one transaction, so stopping mid-way leaves nothing half-done
 GRACEFUL_SHUTDOWN_S = 30
+
+
+def web_server(
+    bedtales: App, host: str, port: int, *, log_level: str | None = None
+) -> uvicorn.Server:
+    """uvicorn serving the site, as `bedtales web` and `bedtales run` both do."""
+    config = uvicorn.Config(
+        create_app(bedtales),
+        host=host,
+        port=port,
+        server_header=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
+        log_level=log_level,
+    )
+    return uvicorn.Server(config)
 
 
 @dataclass(frozen=True)
@@ -67,15 +84,7 @@ class Runner:
         return f"{app.settings.web.base_url}/stories/{story.id}"
 
     def server(self) -> uvicorn.Server:
-        config = uvicorn.Config(
-            create_app(self.bedtales),
-            host=self.options.host,
-            port=self.options.port,
-            server_header=False,
-            log_level="warning",
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_S,
-        )
-        return uvicorn.Server(config)
+        return web_server(self.bedtales, self.options.host, self.options.port, log_level="warning")
 
     def shut_down(self) -> None:
         self.stop.set()

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bedtales import schedule_expressions as sx
 from bedtales.domain import clean_name, clean_timezone
 from bedtales.errors import InputError, NotFound
-from bedtales.services import _unique, household_row
+from bedtales.services import household_row, refuse_duplicates
 from bedtales.storage import Database
 from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
 
@@ -135,7 +135,9 @@ def add_schedule(
             next_fire_at=sx.next_fire(expr, tz, now),
             created_at=now,
         )
-        with _unique(f"household {home.name!r} already has a schedule {wanted!r}", "name"):
+        with refuse_duplicates(
+            f"household {home.name!r} already has a schedule {wanted!r}", "name"
+        ):
             session.add(row)
             session.flush()
         return _schedule(row, home.name)

@@ -37,7 +37,9 @@ PAGE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @contextmanager
-def _unique(message: str, field: str) -> Iterator[None]:
+def refuse_duplicates(message: str, field: str) -> Iterator[None]:
+    """Turn a unique-constraint violation (a lost race with another writer) into the same
+    InputError a checked duplicate gets."""
     """Turn a lost race between two writers of the same name into the usual clear error."""
     try:
         yield
@@ -67,7 +69,10 @@ def add_household(
     )
     names = [clean_name(n) for n in characters]
     descriptions = [clean_scene(d) for d in scenes]
-    with _unique(f"household {row.name!r} already exists", "household"), db.session() as session:
+    with (
+        refuse_duplicates(f"household {row.name!r} already exists", "household"),
+        db.session() as session,
+    ):
         if _find_household(session, row.name) is not None:
             raise InputError(f"household {row.name!r} already exists", field="household")
         session.add(row)
@@ -132,7 +137,7 @@ def add_characters(db: Database, household: str, names: Iterable[str]) -> list[C
     """Add characters in one transaction; one duplicate refuses them all."""
     cleaned = [clean_name(name) for name in names]
     taken_message = f"a character of that name was just added to {household!r}"
-    with _unique(taken_message, "name"), db.session() as session:
+    with refuse_duplicates(taken_message, "name"), db.session() as session:
         home = household_row(session, household)
         rows = _insert_characters(session, home, cleaned, skip_existing=False)
         return [_character(row, home.name) for row in rows]
@@ -202,7 +207,7 @@ def add_scenes(db: Database, household: str, descriptions: Iterable[str]) -> lis
     """Add scenes in one transaction; one duplicate refuses them all."""
     cleaned = [clean_scene(text) for text in descriptions]
     taken_message = f"that scene was just added to {household!r}"
-    with _unique(taken_message, "scene"), db.session() as session:
+    with refuse_duplicates(taken_message, "scene"), db.session() as session:
         home = household_row(session, household)
         rows = _insert_scenes(session, home, cleaned, skip_existing=False)
         return [_scene(row, home.name) for row in rows]
@@ -267,7 +272,7 @@ def import_entries(
     names = [clean_name(n) for n in characters]
     descriptions = [clean_scene(d) for d in scenes]
     changed = f"{household!r} changed during the import; run it again"
-    with _unique(changed, "import"), db.session() as session:
+    with refuse_duplicates(changed, "import"), db.session() as session:
         home = household_row(session, household)
         added_characters = _insert_characters(session, home, names, skip_existing=True)
         added_scenes = _insert_scenes(session, home, descriptions, skip_existing=True)

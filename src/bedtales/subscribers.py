@@ -21,7 +21,7 @@ from bedtales.channels import SendFailed, describe, read_url, send
 from bedtales.domain import Household, clean_name
 from bedtales.errors import InputError, NotFound
 from bedtales.messages import test_message
-from bedtales.services import _unique, get_household, household_row
+from bedtales.services import get_household, household_row, refuse_duplicates
 from bedtales.storage import Database
 from bedtales.storage.models import HouseholdRow, SubscriberRow
 
@@ -72,7 +72,7 @@ def add_subscriber(db: Database, household: str, url: str, label: str | None = N
     read_url(url)
     label = clean_label(label)
     taken = f"that URL is already a subscriber of {household!r}"
-    with _unique(taken, "url"), db.session() as session:
+    with refuse_duplicates(taken, "url"), db.session() as session:
         home = household_row(session, household)
         rows = session.scalars(select(SubscriberRow).where(SubscriberRow.household_id == home.id))
         for row in rows:

@@ -12,6 +12,7 @@ import logging
 import time
 
 from bedtales.engines.speech import Speech
+from bedtales.engines.speech.audio import word_records
 from bedtales.media import AUDIO, TIMINGS, story_key
 from bedtales.targets import TargetContext, handler
 from bedtales.targets.media import StoredMedia, mark_failed, record, story_for
@@ -24,13 +25,7 @@ def spoken_text(title: str, story: str) -> str:
 
 
 def timings_json(speech: Speech) -> bytes:
-    document = {
-        "duration": round(speech.duration_s, 3),
-        "words": [
-            {"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)}
-            for w in speech.words
-        ],
-    }
+    document = {"duration": round(speech.duration_s, 3), "words": word_records(speech.words)}
     return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
 
 

@@ -298,12 +298,13 @@ def shift(words: Iterable[WordTiming], offset: float, limit: float) -> tuple[Wor
     )
 
 
-def words_to_json(words: Iterable[WordTiming]) -> str:
+def word_records(words: Iterable[WordTiming]) -> list[dict[str, object]]:
     """``[{"word": …, "start": …, "end": …}]``, times in seconds rounded to milliseconds."""
-    return json.dumps(
-        [{"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)} for w in words],
-        ensure_ascii=False,
-    )
+    return [{"word": w.word, "start": round(w.start, 3), "end": round(w.end, 3)} for w in words]
+
+
+def words_to_json(words: Iterable[WordTiming]) -> str:
+    return json.dumps(word_records(words), ensure_ascii=False)
 
 
 def words_from_json(text: str) -> tuple[WordTiming, ...]:
