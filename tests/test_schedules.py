@@ -232,8 +232,73 @@ def test_cli_refuses_a_duplicate_name(data_dir: Path) -> None:
     assert "already has a schedule 'nightly'" in run(data_dir, "add", "--name", "nightly", code=2)
 
 
+def test_update_changes_what_is_given_and_keeps_the_rest(bedtales: App) -> None:
+    schedules.add_schedule(bedtales.db, "home", now=NOW)
+    changed = schedules.update(
+        bedtales.db, "home", "nightly", max_attempts=5, max_age_s=3600, now=NOW
+    )
+    assert (changed.max_attempts, changed.max_age_s) == (5, 3600)
+    assert changed.next_fire_at == datetime(2027, 3, 25, 19, 15, tzinfo=UTC)  # unchanged
+    later = schedules.update(
+        bedtales.db, "home", "nightly", expression="0 7 * * *", timezone="Asia/Tokyo",
+        window_minutes=20, now=NOW,
+    )  # fmt: skip
+    assert (later.expression, later.timezone, later.window_minutes) == (
+        "0 7 * * *",
+        "Asia/Tokyo",
+        20,
+    )
+    assert later.next_fire_at == datetime(2027, 3, 25, 22, 0, tzinfo=UTC)  # 07:00 JST
+    assert later.due_at is not None
+    assert later.next_fire_at <= later.due_at <= later.next_fire_at + timedelta(minutes=20)
+    assert later.max_attempts == 5  # kept
+    schedules.pause(bedtales.db, "home", "nightly")
+    paused = schedules.update(bedtales.db, "home", "nightly", expression="rate(1 day)", now=NOW)
+    assert not paused.enabled
+    assert paused.next_fire_at is None  # a paused schedule stays paused
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"max_attempts": 0}, "max_attempts"),
+        ({"max_attempts": 187}, "max_attempts"),
+        ({"max_age_s": 59}, "max_age"),
+        ({"max_age_s": 86401}, "max_age"),
+        ({"expression": "nonsense"}, "expression"),
+        ({"timezone": "Nowhere/Land"}, "timezone"),
+        ({"window_minutes": 2000}, "window"),
+    ],
+)
+def test_update_refuses_bad_values_and_writes_nothing(
+    bedtales: App, kwargs: dict[str, object], field: str
+) -> None:
+    before = schedules.add_schedule(bedtales.db, "home", now=NOW)
+    with pytest.raises(InputError) as caught:
+        # a good change beside the bad one is not written either
+        schedules.update(bedtales.db, "home", "nightly", now=NOW, **{"max_age_s": 600, **kwargs})  # type: ignore[arg-type]
+    assert caught.value.field == field
+    assert "for example" in str(caught.value)
+    assert schedules.get_schedule(bedtales.db, "home", "nightly") == before
+
+
+def test_cli_set_changes_the_retry_policy_and_window(data_dir: Path) -> None:
+    run(data_dir, "add", "--max-attempts", "2", "--max-age", "7200")
+    [added] = json.loads(run(data_dir, "list", "--json"))
+    assert (added["maxAttempts"], added["maxAgeSeconds"]) == (2, 7200)
+    shown = run(data_dir, "set", "nightly", "--window", "30", "--max-attempts", "4")
+    assert "Changed schedule 'nightly'" in shown
+    assert "up to 30 min late; 4 attempt(s) within 2 h" in shown
+    [changed] = json.loads(run(data_dir, "list", "--json"))
+    assert (changed["windowMinutes"], changed["maxAttempts"]) == (30, 4)
+    assert "max age must be 60 to 86400" in run(
+        data_dir, "set", "nightly", "--max-age", "5", code=2
+    )
+    assert "no schedule 'nope'" in run(data_dir, "set", "nope", "--window", "1", code=2)
+
+
 def test_every_schedule_command_has_help_and_data_dir() -> None:
-    for command in ("add", "list", "pause", "resume", "remove", "next"):
+    for command in ("add", "set", "list", "pause", "resume", "remove", "next"):
         result = runner.invoke(cli(), ["schedule", command, "--help"])
         assert result.exit_code == 0, result.output
         assert "--data-dir" in result.stdout

@@ -19,9 +19,12 @@ def topology_from(tmp_path: Path, toml: str) -> object:
 
 def test_the_default_reproduces_the_reference_topology(tmp_path: Path) -> None:
     topology = build_topology(load_settings(tmp_path).bus, load_handlers())
-    (rule,) = topology.rules
-    assert rule.name == "story-created"
-    assert rule.targets == ("illustrate", "narrate", "notify")
+    fired_rule, created_rule = topology.rules
+    assert (fired_rule.name, fired_rule.targets) == ("schedule-fired", ("write_story",))
+    assert created_rule.name == "story-created"
+    assert created_rule.targets == ("illustrate", "narrate", "notify")
+    fired = Event(source="bedtales.scheduler", detail_type="ScheduleFired", detail={})
+    assert topology.route(fired) == ["write_story"]
     created = Event(source="bedtales.stories", detail_type="StoryCreated", detail={"id": "x"})
     assert topology.route(created) == ["illustrate", "narrate", "notify"]
     other = Event(source="bedtales.stories", detail_type="StoryRemoved", detail={})

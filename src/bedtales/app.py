@@ -3,6 +3,7 @@ that knows which backend was chosen; everything else receives what it needs."""
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 import threading
@@ -10,11 +11,11 @@ from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
-from bedtales import services
+from bedtales import scheduler, services
 from bedtales.bus.backends import Backend
 from bedtales.bus.bus import Bus
 from bedtales.bus.effects import EffectLog
-from bedtales.bus.events import Delivery
+from bedtales.bus.events import Delivery, Event
 from bedtales.bus.topology import Topology, build_topology
 from bedtales.bus.worker import Worker, WorkerOptions
 from bedtales.config import CONFIG_FILE_NAME, Settings, load_settings
@@ -26,12 +27,15 @@ from bedtales.engines.speech import engines as speech_engines
 from bedtales.errors import ConfigError, InputError
 from bedtales.media import MediaStore, make_media_store
 from bedtales.pipes import Pipe
+from bedtales.scheduler import Scheduler
 from bedtales.schedules import add_schedule
 from bedtales.storage import Database
 from bedtales.storage.models import utcnow
 from bedtales.stories import writer
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
 from bedtales.targets import Handler, TargetContext, give_up_hook, load_handlers
+
+log = logging.getLogger(__name__)
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -157,6 +161,16 @@ class App:
             self.tools.image_engine()
         if "narrate" in handlers:
             self.tools.speech_engine()
+
+    def scheduler(self) -> Scheduler:
+        """The scheduler, after checking that a rule routes its events somewhere."""
+        probe = Event(source=scheduler.SOURCE, detail_type=scheduler.DETAIL_TYPE, detail={})
+        if not self.topology.route(probe):
+            log.warning(
+                "no [[bus.rules]] rule matches ScheduleFired: schedules will fire and write "
+                "nothing (add the schedule-fired rule, see docs/bus.md)"
+            )
+        return scheduler.Scheduler(self.db, self.bus)
 
     def pipes(self) -> list[Pipe]:
         return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]

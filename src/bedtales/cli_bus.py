@@ -29,6 +29,7 @@ def register(app: typer.Typer) -> None:
     app.add_typer(events_app, name="events", no_args_is_help=True)
     app.add_typer(dlq_app, name="dlq", no_args_is_help=True)
     command(app, "worker")(worker)
+    command(app, "scheduler")(scheduler)
 
 
 def _stop_on_signals() -> threading.Event:
@@ -82,6 +83,30 @@ def worker(
         runner.run(stop)
         for thread in threads:
             thread.join(timeout=5)
+
+
+def scheduler(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Serve this scheduler's Prometheus /metrics on a port."
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Fire schedules as they come due: put ScheduleFired on the bus for the workers'
+    write_story target. Run one or several (they share the work on PostgreSQL).
+
+    Stops cleanly on SIGTERM or Ctrl-C; a batch being fired is finished or rolled back whole.
+    """
+    with opened(data_dir) as bedtales:
+        firing = bedtales.scheduler()
+        stop = _stop_on_signals()
+        if metrics_port is not None:
+            serve_metrics(metrics_port)
+            err.print(Text(f"metrics on http://127.0.0.1:{metrics_port}/metrics"))
+        err.print(Text(f"scheduler firing schedules from {bedtales.db.safe_url}"))
+        firing.run(stop)
 
 
 @command(events_app, "tail")

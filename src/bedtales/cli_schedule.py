@@ -27,6 +27,14 @@ Name = Annotated[
 ]
 
 
+WINDOW_HELP = "Flexible time window: fire up to this many minutes late (0 = off, max 1440)."
+ATTEMPTS_HELP = "Attempts to write one firing's story (1-186)."
+MAX_AGE_HELP = "Grace: how late a firing may still be made or retried (60-86400 s)."
+WindowOpt = Annotated[int, typer.Option(metavar="MINUTES", help=WINDOW_HELP)]
+AttemptsOpt = Annotated[int, typer.Option(metavar="N", help=ATTEMPTS_HELP)]
+MaxAgeOpt = Annotated[int, typer.Option(metavar="SECONDS", help=MAX_AGE_HELP)]
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(schedule_app, name="schedule", no_args_is_help=True)
 
@@ -51,8 +59,20 @@ def _describe(schedule: Schedule) -> str:
     window = f", up to {schedule.window_minutes} min late" if schedule.window_minutes else ""
     return (
         f"schedule {schedule.name!r} of {schedule.household!r}: {schedule.expression} "
-        f"in {schedule.timezone}{window}; next: {_next(schedule)}"
+        f"in {schedule.timezone}{window}; {_retries(schedule)}; next: {_next(schedule)}"
     )
+
+
+def _retries(schedule: Schedule) -> str:
+    return f"{schedule.max_attempts} attempt(s) within {_duration(schedule.max_age_s)}"
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        return f"{seconds // 3600} h"
+    if seconds % 60 == 0:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
 
 
 @command(schedule_app, "add")
@@ -73,13 +93,9 @@ def schedule_add(
         str | None,
         typer.Option(help="IANA time zone, e.g. Europe/London (default: the household's)."),
     ] = None,
-    window: Annotated[
-        int,
-        typer.Option(
-            metavar="MINUTES",
-            help="Flexible time window: fire up to this many minutes late (0 = off, max 1440).",
-        ),
-    ] = 0,
+    window: WindowOpt = 0,
+    max_attempts: AttemptsOpt = schedules.DEFAULT_MAX_ATTEMPTS,
+    max_age: MaxAgeOpt = schedules.DEFAULT_MAX_AGE_S,
     household: HouseholdOpt = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -92,8 +108,42 @@ def schedule_add(
             name=name,
             timezone=timezone,
             window_minutes=window,
+            max_attempts=max_attempts,
+            max_age_s=max_age,
         )
     out.print(Text("Added " + _describe(added)))
+
+
+@command(schedule_app, "set")
+def schedule_set(
+    name: Name,
+    expression: Annotated[
+        str | None,
+        typer.Option(help="A new expression, e.g. 'cron(0 19 ? * MON-FRI *)' (quote it)."),
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="A new IANA time zone, e.g. America/New_York.")
+    ] = None,
+    window: Annotated[int | None, typer.Option(metavar="MINUTES", help=WINDOW_HELP)] = None,
+    max_attempts: Annotated[int | None, typer.Option(metavar="N", help=ATTEMPTS_HELP)] = None,
+    max_age: Annotated[int | None, typer.Option(metavar="SECONDS", help=MAX_AGE_HELP)] = None,
+    household: HouseholdOpt = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Change a schedule's expression, time zone, window or retry policy (the rest stays).
+    A new expression, zone or window counts from now; a paused schedule stays paused."""
+    with opened(data_dir) as bedtales:
+        changed = schedules.update(
+            bedtales.db,
+            _household(bedtales, household),
+            name,
+            expression=expression,
+            timezone=timezone,
+            window_minutes=window,
+            max_attempts=max_attempts,
+            max_age_s=max_age,
+        )
+    out.print(Text("Changed " + _describe(changed)))
 
 
 @command(schedule_app, "list")
@@ -114,7 +164,7 @@ def schedule_list(
     if not found:
         out.print(Text("No schedules yet: bedtales schedule add", style="dim"))
         return
-    table = Table("household", "name", "expression", "time zone", "window", "next")
+    table = Table("household", "name", "expression", "time zone", "window", "retries", "next")
     for s in found:
         table.add_row(
             Text(s.household),
@@ -122,6 +172,7 @@ def schedule_list(
             Text(s.expression),
             Text(s.timezone),
             f"{s.window_minutes} min" if s.window_minutes else "off",
+            _retries(s),
             Text(_next(s)),
         )
     out.print(table)

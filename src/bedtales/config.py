@@ -235,7 +235,8 @@ DEFAULT_STORY_TEMPLATE: dict[str, Any] = {
     "createdAt": "<$.newImage.created_at>",
     "expiresAt": "<$.newImage.expires_at>",
 }
-DEFAULT_TARGETS = ("illustrate", "narrate", "notify")
+STORY_TARGETS = ("illustrate", "narrate", "notify")  # what a new story fans out to
+DEFAULT_TARGETS = ("write_story", *STORY_TARGETS)
 
 
 class TargetSettings(_Section):
@@ -280,10 +281,15 @@ class PipeSettings(_Section):
 def _default_rules() -> list[RuleSettings]:
     return [
         RuleSettings(
+            name="schedule-fired",
+            event_pattern={"source": ["bedtales.scheduler"], "detail-type": ["ScheduleFired"]},
+            targets=["write_story"],
+        ),
+        RuleSettings(
             name="story-created",
             event_pattern={"source": ["bedtales.stories"], "detail-type": ["StoryCreated"]},
-            targets=list(DEFAULT_TARGETS),
-        )
+            targets=list(STORY_TARGETS),
+        ),
     ]
 
 

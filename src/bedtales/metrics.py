@@ -8,6 +8,10 @@ nothing a library registers there leaks into ``/metrics`` and tests can read exa
 - ``bedtales_deliveries_total{target,outcome}``, ``bedtales_delivery_seconds{target}`` — the
   bus worker calls :func:`record_delivery`; outcome is ``done``, ``retry``, ``dead`` or
   ``deferred``.
+- ``bedtales_schedule_firings_total{outcome}``, ``bedtales_schedule_fire_lag_seconds`` — the
+  scheduler calls :func:`record_firings`; outcome is ``fired`` or ``skipped`` (missed by
+  more than the schedule's grace), the lag is from when a firing was due to when its
+  ``ScheduleFired`` event was on the bus.
 - ``bedtales_http_requests_total{method,route,status}``, ``bedtales_http_request_seconds
   {method,route}`` — the web app's middleware calls :func:`record_http_request`. ``route`` is
   the route's template (``/api/stories/{story_id}``), never the requested path, so the number
@@ -72,6 +76,20 @@ DELIVERY_SECONDS = Histogram(
     registry=REGISTRY,
     buckets=_SLOW_BUCKETS,
 )
+FIRINGS = Counter(
+    "schedule_firings",
+    "Schedule firings by outcome: fired (ScheduleFired on the bus) or skipped (too late).",
+    ["outcome"],
+    namespace=NAMESPACE,
+    registry=REGISTRY,
+)
+FIRE_LAG_SECONDS = Histogram(
+    "schedule_fire_lag_seconds",
+    "Seconds from when a firing was due to when its ScheduleFired event was on the bus.",
+    namespace=NAMESPACE,
+    registry=REGISTRY,
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600, 21600),
+)
 HTTP_REQUESTS = Counter(
     "http_requests",
     "HTTP requests answered, by method, route template and status code.",
@@ -107,6 +125,16 @@ def _delivery_instruments(target: str, outcome: str) -> tuple[Any, Any]:
         # a typo would otherwise start a new series nobody's dashboard looks at
         raise ValueError(f"unknown delivery outcome {outcome!r}; known: {', '.join(OUTCOMES)}")
     return DELIVERIES.labels(target=target, outcome=outcome), DELIVERY_SECONDS.labels(target=target)
+
+
+def record_firings(lags_s: list[float], skipped: int) -> None:
+    """Count a batch of firings: the lag of each one fired, and how many were skipped."""
+    if lags_s:
+        FIRINGS.labels(outcome="fired").inc(len(lags_s))
+        for lag in lags_s:
+            FIRE_LAG_SECONDS.observe(lag)
+    if skipped:
+        FIRINGS.labels(outcome="skipped").inc(skipped)
 
 
 def record_http_request(method: str, route: str, status: int, seconds: float) -> None:

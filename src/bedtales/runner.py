@@ -1,14 +1,15 @@
 """The all-in-one service a family runs: ``bedtales run``.
 
 One process holds every part, on whatever the settings choose (SQLite, local media and the
-offline engines by default): the pipe from the story stream to the bus, a worker running the
-targets (picture, narration, message), the expiry sweeper, and the web site in front. The
+offline engines by default): the scheduler that fires the household's schedules, the pipe
+from the story stream to the bus, a worker running the targets (writing the scheduled story,
+picture, narration, message), the expiry sweeper, and the web site in front. The
 web server owns the main thread and its signals; on SIGINT or SIGTERM it stops taking
 requests, then the other parts stop (running handlers finish, the rest is handed back).
 
 On the first start, with no story yet, one is written at once so the family can see the
-whole thing work, and its link is printed. (The nightly schedule joins this process with the
-scheduler, issue 6.)
+whole thing work, and its link is printed. After that a story comes when a schedule fires
+(19:15 every evening in the household's zone, unless changed with `bedtales schedule`).
 """
 
 from __future__ import annotations
@@ -62,10 +63,12 @@ class Runner:
         self._threads: list[threading.Thread] = []
 
     def start_background(self) -> None:
-        """Start the pipes, the worker and the sweeper (each in a thread of its own)."""
+        """Start the scheduler, the pipes, the worker and the sweeper (each in a thread of
+        its own)."""
         app = self.bedtales
         parts: list[tuple[str, Callable[[threading.Event], None]]] = [
             ("worker", app.worker(concurrency=self.options.concurrency).run),
+            ("scheduler", app.scheduler().run),
             ("sweeper", Sweeper(app.db, app.tools.media).run),
             *((f"pipe-{p.spec.name}", p.run) for p in app.pipes()),
         ]

@@ -6,8 +6,9 @@ fires them reads it (through the ``ix_schedules_due`` index).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -26,6 +27,9 @@ EXPRESSION_MAX = 200
 WINDOW_MAX_MINUTES = 1440  # EventBridge Scheduler's limit for a flexible time window
 DEFAULT_MAX_ATTEMPTS = 3
 DEFAULT_MAX_AGE_S = 6 * 3600  # how late a missed firing may still be caught up
+# EventBridge Scheduler's bounds: up to 185 retries, events kept 60 s to 24 h
+MAX_ATTEMPTS_RANGE = (1, 186)
+MAX_AGE_RANGE_S = (60, 86400)
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class Schedule:
     max_attempts: int
     max_age_s: int
     next_fire_at: datetime | None
+    due_at: datetime | None
     last_fired_at: datetime | None
     created_at: datetime
 
@@ -53,6 +58,7 @@ class Schedule:
             "maxAttempts": self.max_attempts,
             "maxAgeSeconds": self.max_age_s,
             "nextFireAt": _iso(self.next_fire_at),
+            "dueAt": _iso(self.due_at),
             "lastFiredAt": _iso(self.last_fired_at),
             "createdAt": self.created_at.isoformat(),
         }
@@ -89,8 +95,45 @@ def _window(minutes: int) -> int:
     return minutes
 
 
+def _attempts(value: int) -> int:
+    low, high = MAX_ATTEMPTS_RANGE
+    if not low <= value <= high:
+        raise InputError(
+            f"max attempts must be {low} to {high}, not {value}; for example 3",
+            field="max_attempts",
+        )
+    return value
+
+
+def _max_age(value: int) -> int:
+    low, high = MAX_AGE_RANGE_S
+    if not low <= value <= high:
+        raise InputError(
+            f"max age must be {low} to {high} seconds, not {value}; for example 21600 (6 hours)",
+            field="max_age",
+        )
+    return value
+
+
 def _next_fire(row: ScheduleRow, now: datetime) -> datetime | None:
     return sx.next_fire(sx.parse(row.expression), row.timezone, now)
+
+
+def due_time(
+    household_id: int, name: str, fire: datetime | None, window_minutes: int
+) -> datetime | None:
+    """When a firing is due: its fire time, plus (with a flexible window) a delay of up to
+    ``window_minutes`` that depends only on the schedule and the fire time. Every scheduler
+    works out the same moment, and one household's schedules do not all land on the minute."""
+    if fire is None or window_minutes <= 0:
+        return fire
+    digest = hashlib.blake2b(f"{household_id}:{name}:{fire.isoformat()}".encode(), digest_size=8)
+    return fire + timedelta(seconds=int.from_bytes(digest.digest()) % (window_minutes * 60 + 1))
+
+
+def _set_next(row: ScheduleRow, fire: datetime | None) -> None:
+    row.next_fire_at = fire
+    row.due_at = due_time(row.household_id, row.name, fire, row.window_minutes)
 
 
 def add_schedule(
@@ -101,6 +144,8 @@ def add_schedule(
     name: str | None = None,
     timezone: str | None = None,
     window_minutes: int = 0,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    max_age_s: int = DEFAULT_MAX_AGE_S,
     now: datetime | None = None,
 ) -> Schedule:
     """A new, enabled schedule. Refuses a bad expression, zone or window with the reason and
@@ -108,6 +153,7 @@ def add_schedule(
     now = _now(now)
     expr = _parse(expression)
     window = _window(window_minutes)
+    attempts, max_age = _attempts(max_attempts), _max_age(max_age_s)
     wanted = None if name is None else clean_name(name, field="name")
     with db.session() as session:
         home = household_row(session, household)
@@ -130,11 +176,11 @@ def add_schedule(
             timezone=tz,
             enabled=True,
             window_minutes=window,
-            max_attempts=DEFAULT_MAX_ATTEMPTS,
-            max_age_s=DEFAULT_MAX_AGE_S,
-            next_fire_at=sx.next_fire(expr, tz, now),
+            max_attempts=attempts,
+            max_age_s=max_age,
             created_at=now,
         )
+        _set_next(row, sx.next_fire(expr, tz, now))
         with refuse_duplicates(
             f"household {home.name!r} already has a schedule {wanted!r}", "name"
         ):
@@ -175,7 +221,7 @@ def pause(db: Database, household: str, name: str) -> Schedule:
         home = household_row(session, household)
         row = _schedule_row(session, home, name)
         row.enabled = False
-        row.next_fire_at = None
+        _set_next(row, None)
         return _schedule(row, home.name)
 
 
@@ -187,7 +233,47 @@ def resume(db: Database, household: str, name: str, *, now: datetime | None = No
         row = _schedule_row(session, home, name)
         sx.validate_at_not_past(sx.parse(row.expression), row.timezone, now)
         row.enabled = True
-        row.next_fire_at = _next_fire(row, now)
+        _set_next(row, _next_fire(row, now))
+        return _schedule(row, home.name)
+
+
+def update(
+    db: Database,
+    household: str,
+    name: str,
+    *,
+    expression: str | None = None,
+    timezone: str | None = None,
+    window_minutes: int | None = None,
+    max_attempts: int | None = None,
+    max_age_s: int | None = None,
+    now: datetime | None = None,
+) -> Schedule:
+    """Change what is given and keep the rest. A new expression, zone or window counts from
+    now (as ``resume`` does); a paused schedule stays paused. Every value is checked before
+    anything is written."""
+    now = _now(now)
+    expr = None if expression is None else _parse(expression)
+    window = None if window_minutes is None else _window(window_minutes)
+    attempts = None if max_attempts is None else _attempts(max_attempts)
+    max_age = None if max_age_s is None else _max_age(max_age_s)
+    with db.session() as session:
+        home = household_row(session, household)
+        row = _schedule_row(session, home, name)
+        tz = row.timezone if timezone is None else clean_timezone(timezone)
+        expr = expr or sx.parse(row.expression)
+        if row.enabled:
+            sx.validate_at_not_past(expr, tz, now)
+        when_changes = (expr.text, tz, window) != (row.expression, row.timezone, None)
+        row.expression, row.timezone = expr.text, tz
+        if window is not None:
+            row.window_minutes = window
+        if attempts is not None:
+            row.max_attempts = attempts
+        if max_age is not None:
+            row.max_age_s = max_age
+        if row.enabled and when_changes:
+            _set_next(row, sx.next_fire(expr, tz, now))
         return _schedule(row, home.name)
 
 
@@ -242,6 +328,7 @@ def _schedule(row: ScheduleRow, household: str) -> Schedule:
         max_attempts=row.max_attempts,
         max_age_s=row.max_age_s,
         next_fire_at=row.next_fire_at,
+        due_at=row.due_at,
         last_fired_at=row.last_fired_at,
         created_at=row.created_at,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -61,8 +61,9 @@ class Event:
 
     @property
     def subject(self) -> str | None:
-        """What the event is about (a story id), for per-story delivery state."""
-        value = self.detail.get("id")
+        """What the event is about (a story id), for per-story delivery state: ``id`` of a
+        StoryCreated, ``storyId`` (the story it is to write) of a ScheduleFired."""
+        value = self.detail.get("storyId", self.detail.get("id"))
         return value if isinstance(value, str) else None
 
 
@@ -97,8 +98,28 @@ class RetryPolicy:
         ceiling = min(self.max_delay_s, self.base_delay_s * 2 ** max(0, attempt - 1))
         return (rng or random).uniform(0, ceiling)
 
+    def for_event(self, event: Event) -> RetryPolicy:
+        """This policy, with the attempts and age the event asks for in ``detail.retryPolicy``
+        (``{"maxAttempts", "maxAgeSeconds"}``): a ScheduleFired carries its schedule's retry
+        policy there, as an EventBridge Scheduler schedule gives its target one."""
+        asked = event.detail.get("retryPolicy")
+        if not isinstance(asked, dict):
+            return self
+        attempts, age = asked.get("maxAttempts"), asked.get("maxAgeSeconds")
+        return replace(
+            self,
+            max_attempts=attempts
+            if isinstance(attempts, int) and _positive(attempts)
+            else self.max_attempts,
+            max_age_s=float(age) if isinstance(age, int) and _positive(age) else self.max_age_s,
+        )
+
     def gives_up(self, attempt: int, event_time: datetime, now: datetime) -> bool:
         return attempt >= self.max_attempts or (now - event_time).total_seconds() >= self.max_age_s
+
+
+def _positive(value: int) -> bool:
+    return not isinstance(value, bool) and value >= 1
 
 
 @dataclass(frozen=True)

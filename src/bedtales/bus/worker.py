@@ -150,7 +150,7 @@ class Worker:
         kills its worker never reaches fail(), and must not crash workers for ever."""
         runnable = []
         for delivery in claimed:
-            policy = self.topology.targets[delivery.target].policy
+            policy = self.topology.targets[delivery.target].policy.for_event(delivery.event)
             if delivery.attempt <= policy.max_attempts:
                 runnable.append(delivery)
                 continue
@@ -198,7 +198,7 @@ class Worker:
     def _failed(self, delivery: Delivery, error: BaseException) -> bool:
         """Retry or dead-letter the delivery; True when it was dead-lettered."""
         message = f"{type(error).__name__}: {error}"
-        policy = self.topology.targets[delivery.target].policy
+        policy = self.topology.targets[delivery.target].policy.for_event(delivery.event)
         if isinstance(error, Unprocessable):  # retrying cannot help: dead-letter it now
             policy = replace(policy, max_attempts=delivery.attempt)
         if self.backend.fail(delivery, message, policy):

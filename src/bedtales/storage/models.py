@@ -206,12 +206,12 @@ class SubscriberRow(Base):
 
 class ScheduleRow(Base):
     """When to write a story for a household: an expression (see schedule_expressions) read
-    in an IANA zone. The scheduler claims enabled rows whose next_fire_at has come."""
+    in an IANA zone. The scheduler claims rows whose due_at has come (see scheduler.py)."""
 
     __tablename__ = "schedules"
     __table_args__ = (
         UniqueConstraint("household_id", "name", name="uq_schedules_name"),
-        Index("ix_schedules_due", "enabled", "next_fire_at"),
+        Index("ix_schedules_due", "due_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -225,7 +225,11 @@ class ScheduleRow(Base):
     # retry policy: attempts per firing, and how late a missed firing may still be caught up
     max_attempts: Mapped[int] = mapped_column(Integer, default=3)
     max_age_s: Mapped[int] = mapped_column(Integer, default=6 * 3600)
+    # the next fire time itself (what rate() counts from, what the idempotency key names)…
     next_fire_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # …and when it is due: the fire time plus its place in the window; None while paused or
+    # once an at() has fired. The scheduler claims rows with due_at <= now.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     last_fired_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

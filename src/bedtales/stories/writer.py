@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from bedtales.config import Settings
 from bedtales.domain import Story, text_key
 from bedtales.engines.text import StoryRequest, TextEngine, get_text_engine
@@ -24,6 +26,7 @@ from bedtales.errors import EngineError, InputError
 from bedtales.metrics import record_story_written
 from bedtales.services import household_row, recent_scenes, story_record
 from bedtales.storage import Database
+from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.stories.gates import SafetyList, check_story, count_words
 from bedtales.stories.prompt import StoryText, build_prompt, split_answer
@@ -50,9 +53,17 @@ def write_story(
     engine: str | None = None,
     seed: int | None = None,
     now: datetime | None = None,
+    story_id: str | None = None,
 ) -> Story:
-    """Write tonight's story for ``household`` and store it; returns the stored story."""
+    """Write tonight's story for ``household`` and store it; returns the stored story.
+
+    With ``story_id`` (a scheduled firing's) the write is idempotent: if that story exists
+    already it is returned as it is, and of two writers racing for it one stores its story
+    and the other returns that one.
+    """
     started = time.perf_counter()
+    if story_id is not None and (existing := _stored(db, story_id)) is not None:
+        return existing
     text_engine = get_text_engine(engine or settings.text.engine, settings)
     if seed is None:
         seed = secrets.randbelow(SEED_LIMIT)
@@ -91,7 +102,7 @@ def write_story(
 
     created_at = now or utcnow()
     row = StoryRow(
-        id=str(uuid.uuid4()),
+        id=story_id or str(uuid.uuid4()),
         household_id=household_id,
         title=composed.text.title,
         description=composed.text.description,
@@ -105,13 +116,27 @@ def write_story(
         created_at=created_at,
         expires_at=created_at + timedelta(hours=ttl_hours),
     )
-    with db.session() as session:
-        session.add(row)
-        session.flush()
-        story = story_record(row)
+    try:
+        with db.session() as session:
+            session.add(row)
+            session.flush()
+            story = story_record(row)
+    except IntegrityError as exc:
+        if story_id is None or not is_unique_violation(exc):
+            raise
+        existing = _stored(db, story_id)
+        if existing is None:  # stored and gone again at once: not ours to explain
+            raise
+        return existing
     record_story_written(story.engine, time.perf_counter() - started)
     log.info("story %s written for %s by %s: %s", story.id, household, story.engine, story.title)
     return story
+
+
+def _stored(db: Database, story_id: str) -> Story | None:
+    with db.session() as session:
+        row = session.get(StoryRow, story_id)
+        return None if row is None else story_record(row)
 
 
 def pick_scene(scenes: Sequence[str], recent: Sequence[str], rng: random.Random) -> str:

@@ -68,7 +68,7 @@ def handler(name: str, *, on_dead_letter: GiveUp | None = None) -> Callable[[Han
 
 def load_handlers(modules: Sequence[str] = ()) -> dict[str, Handler]:
     """Import the built-in handlers and the configured ``bus.handler_modules``."""
-    from bedtales.targets import illustrate, narrate, notify  # noqa: F401 - they register
+    from bedtales.targets import illustrate, narrate, notify, write_story  # noqa: F401
 
     for module in modules:
         try:

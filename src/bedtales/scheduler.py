@@ -1,0 +1,337 @@
+"""The scheduler: fires due schedules by putting ``ScheduleFired`` on the bus.
+
+As EventBridge Scheduler invokes its target, the scheduler does not write stories itself: a
+rule routes ``ScheduleFired`` to the ``write_story`` target, which the workers run, so writing
+scales with the workers and is retried and dead-lettered by the bus, with the schedule's own
+retry policy (carried in the event as ``detail.retryPolicy``).
+
+Each pass claims due schedules (``due_at <= now``) in batches, in one transaction per batch:
+
+- on PostgreSQL with ``FOR UPDATE SKIP LOCKED``, so any number of schedulers share the work
+  and never claim the same row; on SQLite the batch takes the database's write lock first;
+- for each row it works out which firing to make (see :func:`plan`), puts the events on the
+  bus and moves the rows to their next firing. On the ``sql`` bus the events join the same
+  transaction: fired and moved, or neither. On the ``redis`` bus the events go out before
+  the commit; a crash in between fires the same firing again, with the same event id, which
+  the bus drops.
+
+Two keys make one firing one story, however often it is fired: the event id and the id of
+the story to write are both derived from (schedule, fire time). A second scheduler, a
+restart or a replay cannot write a second story for the same night.
+
+After downtime a missed firing is caught up once, if it is no later than the schedule's grace
+(``max_age_s``, 6 hours by default); otherwise it is skipped and logged. When several firings
+of one schedule were missed, only the latest is made.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Connection, bindparam, func, select, text, update
+
+from bedtales import schedule_expressions as sx
+from bedtales.bus.bus import Bus
+from bedtales.bus.events import Event, event_id_for
+from bedtales.metrics import record_firings
+from bedtales.schedules import due_time
+from bedtales.storage import Database
+from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
+
+log = logging.getLogger(__name__)
+
+SOURCE = "bedtales.scheduler"
+DETAIL_TYPE = "ScheduleFired"
+BATCH = 1000
+IDLE_WAIT_S = 1.0  # the longest sleep: a schedule added by another process waits no longer
+RETRY_S = 2.0  # after the database or the bus failed
+WALK_LIMIT = 100_000  # fire times walked for one row in one pass (rate(1 minute) for 69 days)
+COUNT_LIMIT = 1000  # missed fire times counted one by one; beyond, the count is "at least"
+
+_MOVE = (
+    update(ScheduleRow)
+    .where(ScheduleRow.id == bindparam("b_id"))
+    .values(
+        next_fire_at=bindparam("b_next"),
+        due_at=bindparam("b_due"),
+        last_fired_at=bindparam("b_last"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A claimed schedule row, with its household's name."""
+
+    id: int
+    household_id: int
+    household: str
+    name: str
+    expression: str
+    timezone: str
+    window_minutes: int
+    max_attempts: int
+    max_age_s: int
+    next_fire_at: datetime
+    last_fired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one pass does with a due schedule."""
+
+    fire: datetime | None  # the fire time to make now; None: nothing to make (skipped)
+    skipped: int  # missed fire times passed over (at least this many)
+    first_missed: datetime | None  # the earliest of them
+    next_fire_at: datetime | None
+    due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Pass:
+    fired: int = 0
+    skipped: int = 0
+
+    def __add__(self, other: Pass) -> Pass:
+        return Pass(self.fired + other.fired, self.skipped + other.skipped)
+
+
+@functools.lru_cache(maxsize=1024)
+def _expression(text_: str) -> sx.Expression:
+    return sx.parse(text_)
+
+
+@functools.lru_cache(maxsize=65536)
+def _next_cron(expression: str, tz: str, after: datetime) -> datetime | None:
+    # thousands of families share a few expressions and zones: one walk serves them all
+    return sx.next_fire(_expression(expression), tz, after)
+
+
+def next_after(row: Due, after: datetime) -> datetime | None:
+    """The row's first fire time strictly after ``after``."""
+    expr = _expression(row.expression)
+    if isinstance(expr, sx.RateExpression):  # counted from the row's own fire times
+        return sx.next_fires(expr, row.timezone, after, 1, start=row.next_fire_at)[0]
+    return _next_cron(row.expression, row.timezone, after)
+
+
+def plan(row: Due, now: datetime) -> Plan:
+    """Which firing of ``row`` to make at ``now``, and where the row goes next.
+
+    Every fire time from ``next_fire_at`` on whose due moment has come is due; the latest of
+    them is made (once), the others are passed over. It is made only if it is no more than
+    ``max_age_s`` late; otherwise it is skipped too. The row moves to its first fire time not
+    yet due.
+    """
+
+    def due(fire: datetime | None) -> datetime | None:
+        return due_time(row.household_id, row.name, fire, row.window_minutes)
+
+    grace = timedelta(seconds=row.max_age_s)
+    fire: datetime | None = row.next_fire_at
+    skipped, first_missed = 0, None
+    # far behind (a scheduler down for days): every fire time before the horizon is past its
+    # grace whatever its window, so jump there rather than walk every one of them
+    horizon = now - grace - timedelta(minutes=row.window_minutes)
+    if row.next_fire_at < horizon:
+        first_missed = row.next_fire_at
+        while fire is not None and fire < horizon and skipped < COUNT_LIMIT:
+            skipped += 1  # counted one by one up to a limit, then "at least"
+            fire = next_after(row, fire)
+        if fire is not None and fire < horizon:
+            fire = next_after(row, horizon - timedelta(microseconds=1))
+    chosen: datetime | None = None
+    for _ in range(WALK_LIMIT):
+        moment = due(fire)
+        if fire is None or moment is None or moment > now:
+            break
+        if chosen is not None:
+            skipped += 1
+            first_missed = first_missed or chosen
+        chosen = fire
+        fire = next_after(row, fire)
+    else:  # a pathological row: move it to the future rather than walk for ever
+        fire = next_after(row, now)
+    chosen_due = due(chosen)
+    if chosen is not None and chosen_due is not None and now - chosen_due > grace:
+        skipped += 1
+        first_missed = first_missed or chosen
+        chosen = None
+    return Plan(chosen, skipped, first_missed, fire, due(fire))
+
+
+def fired_event(row: Due, fire: datetime, now: datetime) -> Event:
+    """The ``ScheduleFired`` event for one firing. Its id and the id of the story it asks for
+    depend only on the schedule and the fire time: the same firing is always the same event,
+    and writes the same story."""
+    stamp = _iso(fire)
+    return Event(
+        id=event_id_for("schedule-fired", row.id, stamp),
+        source=SOURCE,
+        detail_type=DETAIL_TYPE,
+        time=now,
+        detail={
+            "storyId": event_id_for("scheduled-story", row.id, stamp),
+            "household": row.household,
+            "schedule": row.name,
+            "scheduleId": row.id,
+            "scheduledTime": stamp,
+            "dueTime": _iso(due_time(row.household_id, row.name, fire, row.window_minutes)),
+            "retryPolicy": {"maxAttempts": row.max_attempts, "maxAgeSeconds": row.max_age_s},
+        },
+    )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class Scheduler:
+    """Claims due schedules and fires them; see the module's docstring."""
+
+    def __init__(
+        self,
+        db: Database,
+        bus: Bus,
+        *,
+        batch: int = BATCH,
+        idle_wait_s: float = IDLE_WAIT_S,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.batch = batch
+        self.idle_wait_s = idle_wait_s
+        self.clock = clock
+
+    def run(self, stop: threading.Event) -> None:
+        """Fire schedules as they come due until ``stop`` is set."""
+        log.info("scheduler: started (%s database, %s bus)", self.db.dialect, self.bus.backend.name)
+        while not stop.is_set():
+            try:
+                self.run_once()
+                wait = self._until_next_due()
+            except Exception:  # the database or the bus went away: wait and try again
+                log.exception("scheduler: a pass failed; trying again in %g s", RETRY_S)
+                wait = RETRY_S
+            stop.wait(wait)
+        log.info("scheduler: stopped")
+
+    def run_once(self) -> Pass:
+        """Fire everything due now, batch by batch."""
+        total = Pass()
+        while True:
+            done, claimed = self._batch(self.clock())
+            total += done
+            if claimed < self.batch:
+                return total
+
+    def _batch(self, now: datetime) -> tuple[Pass, int]:
+        with self.db.transaction() as connection:
+            rows = self._claim(connection, now)
+            events: list[Event] = []
+            moves: list[dict[str, Any]] = []
+            lags: list[float] = []
+            skipped = 0
+            for row in rows:
+                step = plan(row, now)
+                last = row.last_fired_at
+                if step.fire is not None:
+                    event = fired_event(row, step.fire, now)
+                    events.append(event)
+                    last = step.fire
+                    due = due_time(row.household_id, row.name, step.fire, row.window_minutes)
+                    lags.append(max(0.0, (now - (due or step.fire)).total_seconds()))
+                if step.skipped:
+                    skipped += step.skipped
+                    _log_skipped(row, step)
+                moves.append(
+                    {
+                        "b_id": row.id,
+                        "b_next": step.next_fire_at,
+                        "b_due": step.due_at,
+                        "b_last": last,
+                    }
+                )
+            if events:
+                backend = self.bus.backend
+                # the sql bus joins this transaction; another bus is told before the commit,
+                # so a crash fires again (the same event ids, dropped as repeats)
+                self.bus.publish(events, connection=connection if backend.transactional else None)
+            if moves:
+                connection.execute(_MOVE, moves)
+        if events:
+            sent = self.clock()
+            lags = [lag + (sent - now).total_seconds() for lag in lags]
+            log.info("scheduler: fired %d schedule(s)", len(events))
+            for event in events:
+                log.debug("fired %s for %s", event.detail["schedule"], event.detail["household"])
+        record_firings(lags, skipped)
+        return Pass(len(events), skipped), len(rows)
+
+    def _claim(self, connection: Connection, now: datetime) -> list[Due]:
+        if self.db.dialect == "sqlite":
+            # take the write lock before reading: two schedulers on one SQLite file then
+            # claim one after the other, never the same rows
+            connection.execute(text("UPDATE schedules SET id = id WHERE 0 = 1"))
+        query = (
+            select(
+                ScheduleRow.id,
+                ScheduleRow.household_id,
+                HouseholdRow.name,
+                ScheduleRow.name,
+                ScheduleRow.expression,
+                ScheduleRow.timezone,
+                ScheduleRow.window_minutes,
+                ScheduleRow.max_attempts,
+                ScheduleRow.max_age_s,
+                ScheduleRow.next_fire_at,
+                ScheduleRow.last_fired_at,
+            )
+            .join(HouseholdRow, HouseholdRow.id == ScheduleRow.household_id)
+            .where(ScheduleRow.due_at <= now, ScheduleRow.next_fire_at.is_not(None))
+            .order_by(ScheduleRow.due_at)
+            .limit(self.batch)
+            .with_for_update(of=ScheduleRow, skip_locked=True)
+        )
+        # next_fire_at is never NULL here: the query asks for it
+        return [Due(*cast(Any, row)) for row in connection.execute(query)]
+
+    def _until_next_due(self) -> float:
+        """Seconds until the next schedule is due, at most ``idle_wait_s``."""
+        with self.db.transaction() as connection:
+            soonest = connection.execute(select(func.min(ScheduleRow.due_at))).scalar()
+        if soonest is None:
+            return self.idle_wait_s
+        wait = (soonest - self.clock()).total_seconds()
+        return min(self.idle_wait_s, max(0.0, wait))
+
+
+def _log_skipped(row: Due, step: Plan) -> None:
+    since = _iso(step.first_missed)
+    if step.fire is not None:
+        log.warning(
+            "schedule %r of %r: %d missed firing(s) since %s passed over; caught up %s once",
+            row.name,
+            row.household,
+            step.skipped,
+            since,
+            _iso(step.fire),
+        )
+    else:
+        log.warning(
+            "schedule %r of %r: missed firing(s) since %s skipped: more than %d s late "
+            "(the schedule's grace, max_age_s)",
+            row.name,
+            row.household,
+            since,
+            row.max_age_s,
+        )
