@@ -7,16 +7,20 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bedtales import services
+from bedtales import services, subscribers
 from bedtales.app import App
 from bedtales.cli import app
+from bedtales.domain import Story
 from bedtales.runner import Runner, RunOptions
+from servers.smtp import SmtpServer
 
 START_TIMEOUT_S = 30.0
 runner = CliRunner()
@@ -123,3 +127,55 @@ def test_run_writes_no_first_story_when_there_is_one(data_dir: Path) -> None:
         assert runner_.first_story() is None
     finally:
         bedtales.close()
+
+
+def test_run_tells_the_family_of_the_first_story_and_of_each_firing(
+    data_dir: Path, smtp_server: SmtpServer
+) -> None:
+    """What a family sees: `bedtales run` writes a story at once, then another when a
+    schedule fires, each painted, narrated and emailed (to a real SMTP server)."""
+    bedtales = App.open(data_dir)
+    subscribers.add_subscriber(bedtales.db, "home", smtp_server.url(), label="family")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bedtales", "run", "--data-dir", str(data_dir),
+         "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}")
+        [first] = wait_for_complete_stories(bedtales, 1)
+        smtp_server.wait_for(1, timeout_s=60)
+        soon = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(ZoneInfo("Europe/London"))
+        added = runner.invoke(
+            app,
+            ["schedule", "add", f"at({soon:%Y-%m-%dT%H:%M:%S})", "--name", "soon",
+             "--data-dir", str(data_dir)],
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        stories = wait_for_complete_stories(bedtales, 2)
+        [second] = [story for story in stories if story.id != first.id]
+        messages = smtp_server.wait_for(2, timeout_s=60)
+    finally:
+        bedtales.close()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    links = [message.get_body(("plain",)).get_content() for message in messages]  # type: ignore[union-attr]
+    assert f"/stories/{first.id}" in links[0]
+    assert f"/stories/{second.id}" in links[1]
+    assert "scheduler: fired 1 schedule(s)" in stderr
+    assert f"schedule soon of home: story {second.id}" in stderr
+
+
+def wait_for_complete_stories(bedtales: App, count: int) -> list[Story]:
+    deadline = time.monotonic() + 90
+    while True:
+        stories = services.list_stories(bedtales.db)
+        assert len(stories) <= count, f"more stories than expected: {stories}"
+        if len(stories) == count and all(s.image.state == s.audio.state == "done" for s in stories):
+            return stories
+        assert time.monotonic() < deadline, f"{count} complete stories never came: {stories}"
+        time.sleep(0.2)

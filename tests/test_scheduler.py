@@ -397,3 +397,38 @@ def test_write_story_dead_letters_a_firing_for_a_household_with_no_characters(
     [dead] = bedtales.bus.backend.dead_letters("write_story")
     assert dead.attempts == 1  # retrying cannot add characters: dead-lettered at once
     assert "household 'empty' has no characters yet" in dead.error
+
+
+def test_the_schedules_retry_policy_governs_its_firing(bedtales: App, data_dir: Path) -> None:
+    """Like an EventBridge Scheduler target's: the schedule's attempts, not the target's."""
+    settings = data_dir / "bedtales.toml"
+    settings.write_text(
+        settings.read_text() + '\n[bus]\nhandler_modules = ["worker_handlers"]\n'
+        '[bus.targets.write_story]\nhandler = "broken"\nmax_attempts = 10\n'
+        "base_delay_s = 0.01\nmax_delay_s = 0.01\n"
+    )
+    broken = App.open(data_dir)
+    try:
+        schedules.add_schedule(broken.db, "home", "rate(1 hour)", max_attempts=2, now=NOW)
+        Scheduler(broken.db, broken.bus, clock=Clock(NOW + timedelta(hours=1))).run_once()
+        work_until(broken, lambda: broken.bus.backend.dead_letters("write_story"))
+        [dead] = broken.bus.backend.dead_letters("write_story")
+        assert dead.attempts == 2
+        assert "the paint ran out" in dead.error
+    finally:
+        broken.close()
+
+
+def test_an_events_retry_policy_overrides_only_what_it_names() -> None:
+    from bedtales.bus.events import RetryPolicy
+
+    policy = RetryPolicy(max_attempts=10, max_age_s=86400, base_delay_s=2, max_delay_s=300)
+    asks = Event(source="s", detail_type="t", detail={"retryPolicy": {"maxAttempts": 3}})
+    assert policy.for_event(asks) == RetryPolicy(3, 86400, 2, 300)
+    both = {"retryPolicy": {"maxAttempts": 4, "maxAgeSeconds": 600}}
+    assert policy.for_event(Event(source="s", detail_type="t", detail=both)) == RetryPolicy(
+        4, 600, 2, 300
+    )
+    for nonsense in ({"retryPolicy": "x"}, {"retryPolicy": {"maxAttempts": 0}},
+                     {"retryPolicy": {"maxAttempts": True, "maxAgeSeconds": "1"}}, {}):  # fmt: skip
+        assert policy.for_event(Event(source="s", detail_type="t", detail=nonsense)) == policy
