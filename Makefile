@@ -1,5 +1,5 @@
 # bedtales — two commands on a fresh machine:
-#   make run    set everything up, then run bedtales (site, targets, sweeper) until Ctrl-C
+#   make run    set everything up, then run bedtales (site, scheduler, targets, sweeper) until Ctrl-C
 #   make test   set everything up, then run the linters, the type checker and the tests
 #
 # Everything lives in .venv; nothing here relies on what was installed by hand.

@@ -24,6 +24,7 @@ from bedtales.engines.image import ImageEngine
 from bedtales.engines.image import engines as image_engines
 from bedtales.engines.speech import SpeechEngine
 from bedtales.engines.speech import engines as speech_engines
+from bedtales.engines.text import TextEngine, get_text_engine
 from bedtales.errors import ConfigError, InputError
 from bedtales.media import MediaStore, make_media_store
 from bedtales.pipes import Pipe
@@ -161,6 +162,8 @@ class App:
             self.tools.image_engine()
         if "narrate" in handlers:
             self.tools.speech_engine()
+        if "write_story" in handlers:  # an unknown engine or a missing extra
+            self.tools.text_engine()
 
     def scheduler(self) -> Scheduler:
         """The scheduler, after checking that a rule routes its events somewhere."""
@@ -203,6 +206,7 @@ class Toolbox:
         self._media: MediaStore | None = None
         self._image: ImageEngine | None = None
         self._speech: SpeechEngine | None = None
+        self._text: TextEngine | None = None
 
     @property
     def media(self) -> MediaStore:
@@ -223,6 +227,14 @@ class Toolbox:
                 name = speech_engine_name(self.settings)
                 self._speech = speech_engines.create(name, self.settings)
             return self._speech
+
+    def text_engine(self) -> TextEngine:
+        """The configured text engine, shared by the write_story handlers (a local model is
+        loaded once per process, not once per story)."""
+        with self._lock:
+            if self._text is None:
+                self._text = get_text_engine(self.settings.text.engine, self.settings)
+            return self._text
 
     def close(self) -> None:
         if self._media is not None:

@@ -54,17 +54,20 @@ def write_story(
     seed: int | None = None,
     now: datetime | None = None,
     story_id: str | None = None,
+    text_engine: TextEngine | None = None,
 ) -> Story:
     """Write tonight's story for ``household`` and store it; returns the stored story.
 
     With ``story_id`` (a scheduled firing's) the write is idempotent: if that story exists
     already it is returned as it is, and of two writers racing for it one stores its story
-    and the other returns that one.
+    and the other returns that one. ``text_engine`` is an engine already built (a worker's,
+    shared between stories); otherwise ``engine`` (or the setting) names the one to build.
     """
     started = time.perf_counter()
     if story_id is not None and (existing := _stored(db, story_id)) is not None:
         return existing
-    text_engine = get_text_engine(engine or settings.text.engine, settings)
+    if text_engine is None:
+        text_engine = get_text_engine(engine or settings.text.engine, settings)
     if seed is None:
         seed = secrets.randbelow(SEED_LIMIT)
     elif not 0 <= seed < SEED_LIMIT:

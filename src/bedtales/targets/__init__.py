@@ -25,6 +25,7 @@ from bedtales.errors import ConfigError
 if TYPE_CHECKING:
     from bedtales.engines.image import ImageEngine
     from bedtales.engines.speech import SpeechEngine
+    from bedtales.engines.text import TextEngine
     from bedtales.media import MediaStore
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class Tools(Protocol):
     def image_engine(self) -> ImageEngine: ...
 
     def speech_engine(self) -> SpeechEngine: ...
+
+    def text_engine(self) -> TextEngine: ...
 
 
 @dataclass(frozen=True)

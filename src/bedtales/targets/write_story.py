@@ -32,7 +32,13 @@ def write_story(ctx: TargetContext) -> None:
     if not isinstance(story_id, str) or not _is_uuid(story_id):
         raise Unprocessable("the event names no story id (detail.storyId, a UUID)")
     try:
-        story = writer.write_story(ctx.db, ctx.settings, household, story_id=story_id.lower())
+        story = writer.write_story(
+            ctx.db,
+            ctx.settings,
+            household,
+            story_id=story_id.lower(),
+            text_engine=ctx.tools.text_engine(),
+        )
     except (NotFound, InputError) as exc:  # no such household, no characters or scenes
         raise Unprocessable(str(exc)) from exc
     log.info(
