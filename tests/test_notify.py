@@ -24,7 +24,7 @@ from bedtales.config import load_settings
 from bedtales.domain import Story
 from bedtales.errors import Deferred, InputError
 from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
-from bedtales.targets.notify import POLL_S
+from bedtales.targets.notify import POLL_MAX_S, POLL_MIN_S, poll_delay
 from bedtales.views import story_view
 from servers.chat_completions import ScriptedResponse, ScriptedServer
 from servers.smtp import SmtpServer
@@ -321,6 +321,12 @@ def test_a_json_webhook_gets_the_title_and_the_link(
     assert story.description.splitlines()[0] in body["message"]
 
 
+def test_a_young_story_looks_again_soon_an_old_one_less_often() -> None:
+    assert poll_delay(0) == POLL_MIN_S  # espeak narrates in a second: look again soon
+    assert poll_delay(8) == 1.0  # an eighth of the story's age…
+    assert poll_delay(3600) == POLL_MAX_S  # …up to a ceiling
+
+
 def test_a_story_with_no_subscribers_is_done_with_nothing_sent(quick: App) -> None:
     story = quick.write_story(seed=12)
 
@@ -343,7 +349,7 @@ def test_complete_waits_for_the_picture_and_the_narration(
     with pytest.raises(Deferred) as deferred:
         quick.run_delivery(delivery_for(story.id))
     assert "picture and the narration" in str(deferred.value)
-    assert 0 < deferred.value.delay_s <= POLL_S
+    assert POLL_MIN_S <= deferred.value.delay_s <= POLL_MAX_S
     quick.run_delivery(delivery_for(story.id, "illustrate"))
     with pytest.raises(Deferred, match="waiting for the narration"):
         quick.run_delivery(delivery_for(story.id))

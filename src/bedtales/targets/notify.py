@@ -38,8 +38,17 @@ from bedtales.targets.media import story_for
 log = logging.getLogger(__name__)
 
 # how often a "complete" household's story looks again for its picture and narration: one
-# cheap row read, and the family waits at most this long after both are done
-POLL_S = 5.0
+# cheap row read each time. Often while the story is young (espeak narrates in a second),
+# then less and less (a remote voice may take minutes): the family waits at most an eighth
+# of the story's age, and never more than POLL_MAX_S, after both are done.
+POLL_MIN_S = 0.2
+POLL_MAX_S = 5.0
+POLL_FRACTION = 1 / 8
+
+
+def poll_delay(age_s: float) -> float:
+    """Seconds before a story ``age_s`` old looks again for its picture and narration."""
+    return min(POLL_MAX_S, max(POLL_MIN_S, age_s * POLL_FRACTION))
 
 
 def _give_up(ctx: TargetContext, error: str) -> None:
@@ -90,7 +99,7 @@ def wait_for_media(story: Story, household: Household) -> None:
     if left_s > 0:
         raise Deferred(
             f"waiting for the {' and the '.join(pending)} (at most {left_s:.0f} s more)",
-            delay_s=min(POLL_S, left_s),
+            delay_s=min(poll_delay(age_s), left_s),
         )
     log.info("story %s: telling without the %s after %.0f s", story.id, " or ".join(pending), age_s)
 
