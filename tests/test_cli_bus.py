@@ -1,17 +1,25 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from bedtales import schedules, services
 from bedtales.app import App
 from bedtales.cli import app as cli
+from servers.seaweedfs import free_ports
 from worker_handlers import COUNTS_TABLE
 from working import work_until
 
@@ -205,5 +213,54 @@ def test_a_worker_with_a_missing_voice_stops_at_start_and_says_what_to_set(
     bedtales = App.open(data_dir)
     try:
         bedtales.worker(["notify", "illustrate"])  # a worker that narrates nothing needs no voice
+    finally:
+        bedtales.close()
+
+
+def test_scheduler_command_fires_serves_metrics_and_stops_cleanly(data_dir: Path) -> None:
+    port = free_ports(1)[0]
+    soon = (datetime.now(UTC) + timedelta(seconds=2)).astimezone(ZoneInfo("Europe/London"))
+    bedtales = App.open(data_dir)
+    try:
+        schedules.add_schedule(bedtales.db, "home", f"at({soon:%Y-%m-%dT%H:%M:%S})", name="soon")
+    finally:
+        bedtales.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bedtales", "scheduler", "--data-dir", str(data_dir),
+         "--metrics-port", str(port), "--metrics-host", "0.0.0.0"],  # noqa: S104
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        fired = ""
+        while 'outcome="fired"} 1.0' not in fired:
+            assert process.poll() is None, process.communicate()
+            assert time.monotonic() < deadline, f"never fired: {fired}"
+            time.sleep(0.2)
+            try:
+                fired = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=2).text
+            except httpx.TransportError:
+                continue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert f"metrics on http://0.0.0.0:{port}/metrics" in stderr
+    bedtales = App.open(data_dir)
+    try:
+        [event] = [e for e in bedtales.bus.backend.recent_events(0, 100)[0]
+                   if e.detail_type == "ScheduleFired"]  # fmt: skip
+    finally:
+        bedtales.close()
+    assert event.detail["schedule"] == "soon"
+
+
+def test_migrate_brings_an_empty_database_up_to_date_and_adds_nothing(tmp_path: Path) -> None:
+    assert "migrated from empty to" in run("migrate", "--data-dir", tmp_path)
+    assert "is up to date" in run("migrate", "--data-dir", tmp_path)
+    bedtales = App.open(tmp_path)
+    try:
+        assert services.list_households(bedtales.db) == []  # unlike init: no household
     finally:
         bedtales.close()

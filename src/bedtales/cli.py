@@ -25,9 +25,11 @@ from bedtales.cli_common import (
     out,
     print_json,
 )
+from bedtales.config import load_settings
 from bedtales.domain import MediaState, Story
 from bedtales.expiry import sweep
 from bedtales.importer import read_characters, read_scenes
+from bedtales.storage import Database
 
 app = typer.Typer(
     name="bedtales",
@@ -120,6 +122,25 @@ def init(
         out.print(Text("Next: bedtales story new", style="bold"))
     finally:
         bedtales.close()
+
+
+@command(app, "migrate")
+def migrate(data_dir: DataDir = None) -> None:
+    """Bring the database's schema up to date, and nothing else: for deployments, where the
+    database is shared and `init` (which also creates a household) is run once, if ever.
+    Safe to run from several machines at once."""
+    settings = load_settings(data_dir)
+    db = Database(settings.resolved_database_url)
+    try:
+        before = db.current_revision()
+        db.migrate()
+        after = db.current_revision()
+    finally:
+        db.dispose()
+    if before == after:
+        out.print(Text(f"{db.safe_url} is up to date (revision {after})."))
+    else:
+        out.print(Text(f"{db.safe_url}: migrated from {before or 'empty'} to {after}."))
 
 
 # ----------------------------------------------------------------------------- households

@@ -44,6 +44,23 @@ def _stop_on_signals() -> threading.Event:
     return stop
 
 
+MetricsHostOpt = Annotated[
+    str,
+    typer.Option(
+        help="Address the metrics port listens on: 127.0.0.1 (this machine only) or, for a "
+        "Prometheus elsewhere, 0.0.0.0."
+    ),
+]
+
+
+def _serve_metrics(port: int | None, host: str) -> None:
+    if port is None:
+        return
+    serve_metrics(port, host)
+    shown = f"[{host}]" if ":" in host else host
+    err.print(Text(f"metrics on http://{shown}:{port}/metrics"))
+
+
 def worker(
     targets: Annotated[
         str | None, typer.Option(help="Comma-separated targets to serve (default: all).")
@@ -57,6 +74,7 @@ def worker(
         int | None,
         typer.Option(min=1, max=65535, help="Serve this worker's Prometheus /metrics on a port."),
     ] = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
     data_dir: DataDir = None,
 ) -> None:
     """Run target handlers for events on the bus (and the pipe and the expiry sweeper).
@@ -76,9 +94,7 @@ def worker(
             threads.append(threading.Thread(target=sweeper.run, args=(stop,), daemon=True))
         for thread in threads:
             thread.start()
-        if metrics_port is not None:
-            serve_metrics(metrics_port)
-            err.print(Text(f"metrics on http://127.0.0.1:{metrics_port}/metrics"))
+        _serve_metrics(metrics_port, metrics_host)
         err.print(Text(f"worker serving {', '.join(runner.options.targets)}"))
         runner.run(stop)
         for thread in threads:
@@ -92,6 +108,7 @@ def scheduler(
             min=1, max=65535, help="Serve this scheduler's Prometheus /metrics on a port."
         ),
     ] = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
     data_dir: DataDir = None,
 ) -> None:
     """Fire schedules as they come due: put ScheduleFired on the bus for the workers'
@@ -102,9 +119,7 @@ def scheduler(
     with opened(data_dir) as bedtales:
         firing = bedtales.scheduler()
         stop = _stop_on_signals()
-        if metrics_port is not None:
-            serve_metrics(metrics_port)
-            err.print(Text(f"metrics on http://127.0.0.1:{metrics_port}/metrics"))
+        _serve_metrics(metrics_port, metrics_host)
         err.print(Text(f"scheduler firing schedules from {bedtales.db.safe_url}"))
         firing.run(stop)
 
