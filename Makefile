@@ -40,6 +40,8 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/bus.py
 	$(BIN)/python bench/media.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/scheduler.py
+	$(BIN)/python bench/e2e.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)

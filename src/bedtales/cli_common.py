@@ -24,8 +24,13 @@ from bedtales.errors import BedtalesError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# Piped or redirected output is not cut to 80 columns (Rich's guess when there is no
+# terminal), which squeezed a table's short columns to nothing beside a long link.
+PIPED_WIDTH = 200
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
+err = Console(
+    stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else PIPED_WIDTH
+)
 
 DataDir = Annotated[
     Path | None,
