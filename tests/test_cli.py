@@ -15,6 +15,7 @@ from bedtales.app import initialise
 from bedtales.cli import app
 from bedtales.config import load_settings
 from bedtales.storage.models import utcnow
+from servers.seaweedfs import free_ports
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
 runner = CliRunner()
@@ -235,3 +236,26 @@ def test_init_gives_an_older_settings_file_its_link_secret(tmp_path: Path, exist
     assert settings.media.link_secret is not None
     assert (data / "bedtales.toml").read_text().count("link_secret") == 1
     assert settings.media.store == "local"
+
+
+def test_a_service_that_does_not_answer_exits_1_and_a_bad_setting_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A supervisor may start a process again after exit code 1 (the database or Redis may
+    be back); exit code 2 is a setting that can never work."""
+    closed = free_ports(1)[0]  # nothing listens there
+    monkeypatch.setenv("BEDTALES_DATABASE_URL", f"postgresql+psycopg://u@127.0.0.1:{closed}/x")
+    assert "cannot open the database" in run("migrate", "--data-dir", tmp_path, code=1)
+    monkeypatch.setenv("BEDTALES_DATABASE_URL", "nonsense://")
+    assert "invalid setting database_url" in run("migrate", "--data-dir", tmp_path, code=2)
+
+    monkeypatch.delenv("BEDTALES_DATABASE_URL")
+    monkeypatch.setenv("BEDTALES_SPEECH__ENGINE", "espeak")
+    initialise(tmp_path)[0].close()
+    monkeypatch.setenv("BEDTALES_BUS__BACKEND", "redis")
+    monkeypatch.setenv("BEDTALES_BUS__REDIS_URL", f"redis://127.0.0.1:{closed}/0")
+    assert "cannot reach Redis" in run("worker", "--data-dir", tmp_path, code=1)
+    monkeypatch.setenv("BEDTALES_BUS__REDIS_URL", "tcp://nowhere")
+    assert "invalid setting BEDTALES_BUS__REDIS_URL" in run(
+        "worker", "--data-dir", tmp_path, code=2
+    )

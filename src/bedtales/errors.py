@@ -15,6 +15,14 @@ class ConfigError(BedtalesError):
     exit_code = 2
 
 
+class Unreachable(ConfigError):
+    """A service bedtales needs (the database, Redis) did not answer. It may be down for a
+    moment, or its setting (named in the message) may be wrong: exit code 1, so that a
+    supervisor starts the process again, while 2 stays for settings that can never work."""
+
+    exit_code = 1
+
+
 class InputError(BedtalesError):
     """Bad input from a person or a file; the message names the field and the problem."""
 

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bedtales.errors import ConfigError
+from bedtales.errors import ConfigError, Unreachable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: it keeps two processes from migrating a PostgreSQL database at once.
@@ -162,7 +162,7 @@ class Database:
             connection = self.engine.connect()
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise ConfigError(f"cannot open the database {self.safe_url}: {reason}") from None
+            raise Unreachable(f"cannot open the database {self.safe_url}: {reason}") from None
         with connection:
             yield connection
 

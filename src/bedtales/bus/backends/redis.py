@@ -44,7 +44,7 @@ from redis.typing import KeyT, StreamIdT
 
 from bedtales.bus.backends.redis_scripts import LEASE_HORIZON_MS, SCRIPTS
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
-from bedtales.errors import ConfigError, InputError
+from bedtales.errors import ConfigError, InputError, Unreachable
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
@@ -267,9 +267,12 @@ class RedisBackend:
 def _connect(url: str) -> redis.Redis:
     try:
         client = redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=5)
+    except ValueError as exc:
+        raise ConfigError(f"invalid setting {SETTING}={_safe_url(url)}: {exc}") from None
+    try:
         client.ping()
-    except (ValueError, RedisError) as exc:
-        raise ConfigError(f"cannot reach Redis at {SETTING}={_safe_url(url)}: {exc}") from None
+    except RedisError as exc:
+        raise Unreachable(f"cannot reach Redis at {SETTING}={_safe_url(url)}: {exc}") from None
     return client
 
 
