@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+import redis
 import typer
 from typer.testing import CliRunner
 
@@ -15,6 +18,7 @@ from bedtales.app import initialise
 from bedtales.cli import app
 from bedtales.config import load_settings
 from bedtales.storage.models import utcnow
+from conftest import require_service
 from servers.seaweedfs import free_ports
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
@@ -259,3 +263,31 @@ def test_a_service_that_does_not_answer_exits_1_and_a_bad_setting_2(
     assert "invalid setting BEDTALES_BUS__REDIS_URL" in run(
         "worker", "--data-dir", tmp_path, code=2
     )
+
+
+@pytest.mark.postgres
+def test_a_server_that_refuses_for_good_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, postgres_server_url: str
+) -> None:
+    """A database or Redis that answers "no such database" or "wrong password" will not
+    change its mind: that is a setting to fix (exit 2), not an outage to wait out."""
+    from sqlalchemy.engine import make_url
+
+    missing = make_url(postgres_server_url).set(database="bedtales_no_such_database")
+    monkeypatch.setenv("BEDTALES_DATABASE_URL", missing.render_as_string(hide_password=False))
+    refused = run("migrate", "--data-dir", tmp_path, code=2)
+    assert 'database "bedtales_no_such_database" does not exist' in refused
+
+    monkeypatch.delenv("BEDTALES_DATABASE_URL")
+    monkeypatch.setenv("BEDTALES_SPEECH__ENGINE", "espeak")
+    initialise(tmp_path)[0].close()
+    redis_url = os.environ.get("BEDTALES_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=2).ping()
+    except redis.RedisError as exc:
+        require_service("Redis", f"{redis_url}: {exc}")
+    server = urlsplit(redis_url)
+    wrong = f"redis://nobody:wrong@{server.hostname}:{server.port or 6379}/0"
+    monkeypatch.setenv("BEDTALES_BUS__BACKEND", "redis")
+    monkeypatch.setenv("BEDTALES_BUS__REDIS_URL", wrong)
+    assert "invalid username-password pair" in run("worker", "--data-dir", tmp_path, code=2)

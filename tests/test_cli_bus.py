@@ -257,9 +257,10 @@ def test_scheduler_command_fires_serves_metrics_and_stops_cleanly(data_dir: Path
 
 
 def test_migrate_brings_an_empty_database_up_to_date_and_adds_nothing(tmp_path: Path) -> None:
-    assert "migrated from empty to" in run("migrate", "--data-dir", tmp_path)
-    assert "is up to date" in run("migrate", "--data-dir", tmp_path)
-    bedtales = App.open(tmp_path)
+    data_dir = tmp_path / "not" / "there" / "yet"
+    assert "migrated from empty to" in run("migrate", "--data-dir", data_dir)
+    assert "is up to date" in run("migrate", "--data-dir", data_dir)
+    bedtales = App.open(data_dir)
     try:
         assert services.list_households(bedtales.db) == []  # unlike init: no household
     finally:

@@ -18,7 +18,8 @@ from bedtales import schedule_expressions as sx
 from bedtales import schedules, services
 from bedtales.app import App
 from bedtales.bus.events import Event
-from bedtales.scheduler import DETAIL_TYPE, SOURCE, Due, Scheduler, fired_event, plan
+from bedtales.errors import ConfigError, InputError
+from bedtales.scheduler import BUSY_WAIT_S, DETAIL_TYPE, SOURCE, Due, Scheduler, fired_event, plan
 from bedtales.storage.models import BusEventRow, ScheduleRow, StoryRow
 from bedtales.stories import writer
 from working import work_until
@@ -193,6 +194,8 @@ def test_the_event_names_the_firing_and_its_story() -> None:
     assert event.id == again.id  # same schedule and fire time: the same event…
     assert event.detail["storyId"] == again.detail["storyId"]  # …and the same story
     assert event.subject == event.detail["storyId"]
+    odd = Event(source="s", detail_type="t", detail={"storyId": 7, "id": "story-1"})
+    assert odd.subject == "story-1"
     assert event.detail["scheduledTime"] == "2027-03-25T19:15:00Z"
     assert event.detail["retryPolicy"] == {"maxAttempts": 4, "maxAgeSeconds": 3600}
     other_night = fired_event(row, fire + timedelta(days=1), fire)
@@ -432,3 +435,93 @@ def test_an_events_retry_policy_overrides_only_what_it_names() -> None:
     for nonsense in ({"retryPolicy": "x"}, {"retryPolicy": {"maxAttempts": 0}},
                      {"retryPolicy": {"maxAttempts": True, "maxAgeSeconds": "1"}}, {}):  # fmt: skip
         assert policy.for_event(Event(source="s", detail_type="t", detail=nonsense)) == policy
+
+
+# ----------------------------------------------------------------------------- what can go wrong
+
+
+def test_a_broken_schedule_is_set_aside_and_the_others_still_fire(
+    bedtales: App, caplog: pytest.LogCaptureFixture
+) -> None:
+    schedules.add_schedule(bedtales.db, "home", "rate(1 hour)", name="broken", now=NOW)
+    schedules.add_schedule(bedtales.db, "home", "rate(1 hour)", name="good", now=NOW)
+    with bedtales.db.session() as session:  # a zone this system no longer knows
+        session.execute(
+            update(ScheduleRow).where(ScheduleRow.name == "broken").values(timezone="Gone/Zone")
+        )
+    clock = Clock(NOW + timedelta(hours=1))
+    with caplog.at_level(logging.ERROR, logger="bedtales.scheduler"):
+        done = Scheduler(bedtales.db, bedtales.bus, clock=clock).run_once()
+    assert (done.fired, done.skipped) == (1, 1)
+    assert [e.detail["schedule"] for e in fired_events(bedtales)] == ["good"]
+    assert "schedule 'broken' of 'home': cannot work out its firing; set aside" in caplog.text
+    with bedtales.db.session() as session:
+        broken = session.scalars(select(ScheduleRow).where(ScheduleRow.name == "broken")).one()
+        assert broken.next_fire_at == NOW + timedelta(hours=1)  # its firing is kept…
+        assert broken.due_at == clock.now + timedelta(seconds=600)  # …and tried again later
+
+
+def test_a_window_as_long_as_the_interval_is_refused(bedtales: App) -> None:
+    with pytest.raises(InputError, match="shorter than the time between firings") as caught:
+        schedules.add_schedule(bedtales.db, "home", "rate(30 minutes)", window_minutes=30)
+    assert caught.value.field == "window"
+    with pytest.raises(InputError, match=r"\*/10 \* \* \* \* \(10 min\); for example 9"):
+        schedules.add_schedule(bedtales.db, "home", "*/10 * * * *", window_minutes=15)
+    schedules.add_schedule(bedtales.db, "home", "rate(30 minutes)", window_minutes=29)
+    with pytest.raises(InputError, match="shorter than the time between firings"):
+        schedules.update(bedtales.db, "home", "nightly", expression="rate(20 minutes)")
+    once = schedules.add_schedule(
+        bedtales.db, "home", "at(2099-01-01T19:00:00)", window_minutes=600
+    )
+    assert once.window_minutes == 600  # fires once: any window will do
+
+
+def test_changing_the_window_inside_it_keeps_tonights_firing(bedtales: App) -> None:
+    """`schedule set --window` between the fire time and its due moment must not lose the
+    evening's story."""
+    fire = datetime(2027, 3, 25, 19, 15, tzinfo=UTC)
+    schedules.add_schedule(bedtales.db, "home", window_minutes=60, now=NOW)
+    inside = fire + timedelta(seconds=30)
+    changed = schedules.update(bedtales.db, "home", "nightly", window_minutes=1, now=inside)
+    assert changed.next_fire_at == fire
+    done = Scheduler(bedtales.db, bedtales.bus, clock=Clock(fire + timedelta(minutes=1))).run_once()
+    assert done.fired == 1
+    [event] = fired_events(bedtales)
+    assert event.detail["scheduledTime"] == "2027-03-25T19:15:00Z"
+
+
+def test_the_scheduler_refuses_to_start_when_no_rule_routes_its_events(data_dir: Path) -> None:
+    settings = data_dir / "bedtales.toml"
+    settings.write_text(
+        settings.read_text() + '\n[[bus.rules]]\nname = "story-created"\n'
+        'event_pattern = { source = ["bedtales.stories"] }\ntargets = ["notify"]\n'
+    )
+    bedtales = App.open(data_dir)
+    try:
+        with pytest.raises(ConfigError, match="no rule matches ScheduleFired"):
+            bedtales.scheduler()
+    finally:
+        bedtales.close()
+
+
+def test_a_pass_stops_between_batches_when_asked(bedtales: App) -> None:
+    seed_due(bedtales, 30, NOW)
+    stop = threading.Event()
+    stop.set()
+    done = Scheduler(bedtales.db, bedtales.bus, batch=10, clock=Clock(NOW)).run_once(stop)
+    assert done.fired == 10  # the batch under way is finished, no more
+    assert Scheduler(bedtales.db, bedtales.bus, clock=Clock(NOW)).run_once().fired == 20
+
+
+def test_a_schedule_held_by_another_scheduler_is_not_spun_on(bedtales: App) -> None:
+    scheduler = Scheduler(bedtales.db, bedtales.bus, clock=Clock(NOW))
+    assert scheduler._until_next_due() == scheduler.idle_wait_s  # nothing at all
+    seed_due(bedtales, 1, NOW + timedelta(milliseconds=300))
+    assert scheduler._until_next_due() == pytest.approx(0.3)  # wakes when it is due
+    if bedtales.db.dialect != "postgresql":
+        return  # SQLite has no row locks: the schedulers take turns on the whole database
+    with bedtales.db.engine.connect() as other, other.begin():
+        other.execute(select(ScheduleRow.id).with_for_update())  # another scheduler's claim
+        scheduler.clock = Clock(NOW + timedelta(seconds=1))
+        assert scheduler.run_once().fired == 0  # skipped, not waited for
+        assert scheduler._until_next_due() == BUSY_WAIT_S  # due, but held: look again soon

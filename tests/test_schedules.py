@@ -295,6 +295,7 @@ def test_cli_set_changes_the_retry_policy_and_window(data_dir: Path) -> None:
         data_dir, "set", "nightly", "--max-age", "5", code=2
     )
     assert "no schedule 'nope'" in run(data_dir, "set", "nope", "--window", "1", code=2)
+    assert "nothing to change" in run(data_dir, "set", "nightly", code=2)
 
 
 def test_every_schedule_command_has_help_and_data_dir() -> None:

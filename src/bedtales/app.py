@@ -3,7 +3,6 @@ that knows which backend was chosen; everything else receives what it needs."""
 
 from __future__ import annotations
 
-import logging
 import re
 import secrets
 import threading
@@ -35,8 +34,6 @@ from bedtales.storage.models import utcnow
 from bedtales.stories import writer
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
 from bedtales.targets import Handler, TargetContext, give_up_hook, load_handlers
-
-log = logging.getLogger(__name__)
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -168,10 +165,11 @@ class App:
     def scheduler(self) -> Scheduler:
         """The scheduler, after checking that a rule routes its events somewhere."""
         probe = Event(source=scheduler.SOURCE, detail_type=scheduler.DETAIL_TYPE, detail={})
-        if not self.topology.route(probe):
-            log.warning(
-                "no [[bus.rules]] rule matches ScheduleFired: schedules will fire and write "
-                "nothing (add the schedule-fired rule, see docs/bus.md)"
+        if not self.topology.route(probe):  # every firing would be lost
+            raise ConfigError(
+                "invalid setting bus.rules: no rule matches ScheduleFired, so schedules would "
+                "fire and write nothing; declared rules replace the default ones, so declare "
+                "the schedule-fired rule too (see docs/bus.md)"
             )
         return scheduler.Scheduler(self.db, self.bus)
 

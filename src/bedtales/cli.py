@@ -132,7 +132,7 @@ def migrate(data_dir: DataDir = None) -> None:
     settings = load_settings(data_dir)
     db = Database(settings.resolved_database_url)
     try:
-        before = db.current_revision()
+        before = db.current_revision() if db.exists() else None
         db.migrate()
         after = db.current_revision()
     finally:

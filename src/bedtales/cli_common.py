@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
@@ -25,12 +26,17 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 # Piped or redirected output is not cut to 80 columns (Rich's guess when there is no
-# terminal), which squeezed a table's short columns to nothing beside a long link.
+# terminal), which squeezed a table's short columns to nothing beside a long link. COLUMNS,
+# when set, still wins.
 PIPED_WIDTH = 200
-out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else PIPED_WIDTH)
-err = Console(
-    stderr=True, highlight=False, soft_wrap=True, width=None if sys.stderr.isatty() else PIPED_WIDTH
-)
+
+
+def _width(stream: TextIO) -> int | None:
+    return None if stream.isatty() or "COLUMNS" in os.environ else PIPED_WIDTH
+
+
+out = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
+err = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
 
 DataDir = Annotated[
     Path | None,

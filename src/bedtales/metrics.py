@@ -9,9 +9,10 @@ nothing a library registers there leaks into ``/metrics`` and tests can read exa
   bus worker calls :func:`record_delivery`; outcome is ``done``, ``retry``, ``dead`` or
   ``deferred``.
 - ``bedtales_schedule_firings_total{outcome}``, ``bedtales_schedule_fire_lag_seconds`` — the
-  scheduler calls :func:`record_firings`; outcome is ``fired`` or ``skipped`` (missed by
-  more than the schedule's grace), the lag is from when a firing was due to when its
-  ``ScheduleFired`` event was on the bus.
+  scheduler calls :func:`record_firings`; outcome is ``fired`` or ``skipped`` (a firing not
+  made: later than the schedule's grace, passed over for a later catch-up after downtime, or
+  set aside because it could not be worked out), the lag is from when a firing was due to
+  when its ``ScheduleFired`` event was on the bus.
 - ``bedtales_http_requests_total{method,route,status}``, ``bedtales_http_request_seconds
   {method,route}`` — the web app's middleware calls :func:`record_http_request`. ``route`` is
   the route's template (``/api/stories/{story_id}``), never the requested path, so the number
@@ -78,7 +79,8 @@ DELIVERY_SECONDS = Histogram(
 )
 FIRINGS = Counter(
     "schedule_firings",
-    "Schedule firings by outcome: fired (ScheduleFired on the bus) or skipped (too late).",
+    "Schedule firings by outcome: fired (ScheduleFired on the bus) or skipped (not made: too "
+    "late, passed over after downtime, or a schedule that could not be worked out).",
     ["outcome"],
     namespace=NAMESPACE,
     registry=REGISTRY,

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
@@ -265,6 +266,18 @@ def next_fire(expr: Expression, tz: str, after: datetime) -> datetime | None:
     """The next fire time, or None when there is none (an ``at()`` already past)."""
     fires = next_fires(expr, tz, after, 1)
     return fires[0] if fires else None
+
+
+def shortest_gap(expr: Expression, tz: str, after: datetime, sample: int = 60) -> timedelta | None:
+    """The shortest time between two firings, over the next ``sample`` of them (None for a
+    schedule that fires once at most)."""
+    if isinstance(expr, RateExpression):
+        return expr.every
+    if isinstance(expr, AtExpression):
+        return None
+    fires = next_fires(expr, tz, after, sample)
+    gaps = [later - earlier for earlier, later in pairwise(fires)]
+    return min(gaps) if gaps else None
 
 
 def validate_at_not_past(expr: Expression, tz: str, now: datetime) -> None:

@@ -51,7 +51,12 @@ DETAIL_TYPE = "ScheduleFired"
 BATCH = 1000
 IDLE_WAIT_S = 1.0  # the longest sleep: a schedule added by another process waits no longer
 RETRY_S = 2.0  # after the database or the bus failed
-WALK_LIMIT = 100_000  # fire times walked for one row in one pass (rate(1 minute) for 69 days)
+# when the soonest due schedule could not be claimed (another scheduler holds it): no spin
+BUSY_WAIT_S = 0.1
+# a schedule whose next firing cannot be worked out (its zone vanished from the system's
+# time zone data…) is set aside this long, and the others fire meanwhile
+PARKED_S = 600
+WALK_LIMIT = 100_000  # a bound for a hand-edited row; the grace allows at most a few thousand
 COUNT_LIMIT = 1000  # missed fire times counted one by one; beyond, the count is "at least"
 
 _MOVE = (
@@ -217,7 +222,7 @@ class Scheduler:
         log.info("scheduler: started (%s database, %s bus)", self.db.dialect, self.bus.backend.name)
         while not stop.is_set():
             try:
-                self.run_once()
+                self.run_once(stop)
                 wait = self._until_next_due()
             except Exception:  # the database or the bus went away: wait and try again
                 log.exception("scheduler: a pass failed; trying again in %g s", RETRY_S)
@@ -225,13 +230,13 @@ class Scheduler:
             stop.wait(wait)
         log.info("scheduler: stopped")
 
-    def run_once(self) -> Pass:
-        """Fire everything due now, batch by batch."""
+    def run_once(self, stop: threading.Event | None = None) -> Pass:
+        """Fire everything due now, batch by batch (stopping between batches if asked)."""
         total = Pass()
         while True:
             done, claimed = self._batch(self.clock())
             total += done
-            if claimed < self.batch:
+            if claimed < self.batch or (stop is not None and stop.is_set()):
                 return total
 
     def _batch(self, now: datetime) -> tuple[Pass, int]:
@@ -242,10 +247,25 @@ class Scheduler:
             lags: list[float] = []
             skipped = 0
             for row in rows:
-                step = plan(row, now)
+                try:
+                    step = plan(row, now)
+                    event = None if step.fire is None else fired_event(row, step.fire, now)
+                except Exception:  # one broken row must not hold back every other one
+                    log.exception(
+                        "schedule %r of %r: cannot work out its firing; set aside for %d s",
+                        row.name,
+                        row.household,
+                        PARKED_S,
+                    )
+                    skipped += 1
+                    parked = now + timedelta(seconds=PARKED_S)
+                    moves.append(
+                        {"b_id": row.id, "b_next": row.next_fire_at, "b_due": parked,
+                         "b_last": row.last_fired_at}
+                    )  # fmt: skip
+                    continue
                 last = row.last_fired_at
-                if step.fire is not None:
-                    event = fired_event(row, step.fire, now)
+                if event is not None and step.fire is not None:
                     events.append(event)
                     last = step.fire
                     due = due_time(row.household_id, row.name, step.fire, row.window_minutes)
@@ -305,13 +325,17 @@ class Scheduler:
         return [Due(*cast(Any, row)) for row in connection.execute(query)]
 
     def _until_next_due(self) -> float:
-        """Seconds until the next schedule is due, at most ``idle_wait_s``."""
+        """Seconds until the next schedule is due, at most ``idle_wait_s``. One that is due
+        already, and was not claimed by this pass, is held by another scheduler: look again
+        shortly rather than at once."""
         with self.db.transaction() as connection:
-            soonest = connection.execute(select(func.min(ScheduleRow.due_at))).scalar()
+            soonest = connection.execute(
+                select(func.min(ScheduleRow.due_at)).where(ScheduleRow.next_fire_at.is_not(None))
+            ).scalar()
         if soonest is None:
             return self.idle_wait_s
         wait = (soonest - self.clock()).total_seconds()
-        return min(self.idle_wait_s, max(0.0, wait))
+        return BUSY_WAIT_S if wait <= 0 else min(self.idle_wait_s, wait)
 
 
 def _move(connection: Connection, moves: list[dict[str, Any]]) -> None:
@@ -337,12 +361,13 @@ def _move(connection: Connection, moves: list[dict[str, Any]]) -> None:
 
 def _log_skipped(row: Due, step: Plan) -> None:
     since = _iso(step.first_missed)
+    count = f"{step.skipped}+" if step.skipped >= COUNT_LIMIT else str(step.skipped)
     if step.fire is not None:
         log.warning(
-            "schedule %r of %r: %d missed firing(s) since %s passed over; caught up %s once",
+            "schedule %r of %r: %s missed firing(s) since %s passed over; caught up %s once",
             row.name,
             row.household,
-            step.skipped,
+            count,
             since,
             _iso(step.fire),
         )

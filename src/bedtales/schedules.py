@@ -115,6 +115,24 @@ def _max_age(value: int) -> int:
     return value
 
 
+def _window_fits(window_minutes: int, expr: sx.Expression, tz: str, now: datetime) -> None:
+    """A window must be shorter than the time between firings: otherwise one firing's
+    moment could fall after the next one's, and firings would overtake each other."""
+    gap = sx.shortest_gap(expr, tz, now)
+    if window_minutes and gap is not None and timedelta(minutes=window_minutes) >= gap:
+        longest = max(0, int(gap.total_seconds() // 60) - 1)
+        raise InputError(
+            f"window must be shorter than the time between firings of {expr.text} "
+            f"({_minutes(gap)}); for example {min(longest, 30)}",
+            field="window",
+        )
+
+
+def _minutes(gap: timedelta) -> str:
+    minutes = int(gap.total_seconds() // 60)
+    return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
+
+
 def _next_fire(row: ScheduleRow, now: datetime) -> datetime | None:
     return sx.next_fire(sx.parse(row.expression), row.timezone, now)
 
@@ -159,6 +177,7 @@ def add_schedule(
         home = household_row(session, household)
         tz = home.timezone if timezone is None else clean_timezone(timezone)
         sx.validate_at_not_past(expr, tz, now)
+        _window_fits(window, expr, tz, now)
         taken = set(
             session.scalars(select(ScheduleRow.name).where(ScheduleRow.household_id == home.id))
         )
@@ -249,10 +268,17 @@ def update(
     max_age_s: int | None = None,
     now: datetime | None = None,
 ) -> Schedule:
-    """Change what is given and keep the rest. A new expression, zone or window counts from
-    now (as ``resume`` does); a paused schedule stays paused. Every value is checked before
-    anything is written."""
+    """Change what is given and keep the rest; every value is checked before anything is
+    written. A new expression or zone counts from now (as ``resume`` does); a new window
+    keeps the coming firing and moves only its due moment (so a firing inside its window is
+    not lost). A paused schedule stays paused."""
     now = _now(now)
+    if all(v is None for v in (expression, timezone, window_minutes, max_attempts, max_age_s)):
+        raise InputError(
+            "nothing to change: give a new expression, time zone, window, max attempts or "
+            "max age; for example --window 15",
+            field="schedule",
+        )
     expr = None if expression is None else _parse(expression)
     window = None if window_minutes is None else _window(window_minutes)
     attempts = None if max_attempts is None else _attempts(max_attempts)
@@ -262,9 +288,10 @@ def update(
         row = _schedule_row(session, home, name)
         tz = row.timezone if timezone is None else clean_timezone(timezone)
         expr = expr or sx.parse(row.expression)
-        if row.enabled:
+        moves = (expr.text, tz) != (row.expression, row.timezone)
+        if row.enabled and moves:
             sx.validate_at_not_past(expr, tz, now)
-        when_changes = (expr.text, tz, window) != (row.expression, row.timezone, None)
+        _window_fits(row.window_minutes if window is None else window, expr, tz, now)
         row.expression, row.timezone = expr.text, tz
         if window is not None:
             row.window_minutes = window
@@ -272,8 +299,8 @@ def update(
             row.max_attempts = attempts
         if max_age is not None:
             row.max_age_s = max_age
-        if row.enabled and when_changes:
-            _set_next(row, sx.next_fire(expr, tz, now))
+        if row.enabled:
+            _set_next(row, sx.next_fire(expr, tz, now) if moves else row.next_fire_at)
         return _schedule(row, home.name)
 
 

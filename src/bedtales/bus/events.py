@@ -63,8 +63,11 @@ class Event:
     def subject(self) -> str | None:
         """What the event is about (a story id), for per-story delivery state: ``id`` of a
         StoryCreated, ``storyId`` (the story it is to write) of a ScheduleFired."""
-        value = self.detail.get("storyId", self.detail.get("id"))
-        return value if isinstance(value, str) else None
+        for name in ("storyId", "id"):
+            value = self.detail.get(name)
+            if isinstance(value, str):
+                return value
+        return None
 
 
 @dataclass(frozen=True)

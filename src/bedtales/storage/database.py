@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import re
 import sqlite3
 import threading
 import time
@@ -25,6 +26,15 @@ from bedtales.errors import ConfigError, Unreachable
 MIGRATIONS = Path(__file__).parent / "migrations"
 # Any fixed number: it keeps two processes from migrating a PostgreSQL database at once.
 _MIGRATION_LOCK = 0x62656474
+# PostgreSQL's answers that no retry will change: a wrong password or user (28…), a database
+# that does not exist (3D000)
+_REFUSED = {"28000", "28P01", "3D000"}
+# the same answers as the server words them when it refuses a connection (psycopg has no
+# SQLSTATE for errors while connecting); "starting up" or "too many clients" are not here
+_REFUSAL = re.compile(
+    r"FATAL:\s+(password authentication failed|role \S+ does not exist|"
+    r"database \S+ does not exist|no pg_hba\.conf entry)"
+)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -162,7 +172,10 @@ class Database:
             connection = self.engine.connect()
         except OperationalError as exc:
             reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            raise Unreachable(f"cannot open the database {self.safe_url}: {reason}") from None
+            message = f"cannot open the database {self.safe_url}: {reason}"
+            if getattr(exc.orig, "sqlstate", None) in _REFUSED or _REFUSAL.search(reason):
+                raise ConfigError(f"invalid setting database_url: {message}") from None
+            raise Unreachable(message) from None
         with connection:
             yield connection
 

@@ -6,9 +6,10 @@ and the stream and the pipe take it from there (StoryCreated → picture, narrat
 
 Idempotent: the event names the id of the story to write, derived from the schedule and the
 fire time, so a redelivery, a second scheduler or a replay finds that story and stops.
-Retried by the bus (a text service that is down) with the schedule's retry policy; a firing
-that can never be written (its household was removed, or has no characters) is dead-lettered
-at once with the reason.
+A text service that is down does not fail it: the writer asks again, then has the offline
+``builtin`` engine write the story (and notes why). What does fail it (the database away) is
+retried by the bus with the schedule's retry policy; a firing that can never be written (its
+household was removed, or has no characters) is dead-lettered at once with the reason.
 """
 
 from __future__ import annotations

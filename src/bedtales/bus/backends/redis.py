@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import redis
-from redis.exceptions import RedisError
+from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
 from redis.typing import KeyT, StreamIdT
 
 from bedtales.bus.backends.redis_scripts import LEASE_HORIZON_MS, SCRIPTS
@@ -271,6 +271,8 @@ def _connect(url: str) -> redis.Redis:
         raise ConfigError(f"invalid setting {SETTING}={_safe_url(url)}: {exc}") from None
     try:
         client.ping()
+    except (AuthenticationError, AuthorizationError) as exc:  # a retry will not change it
+        raise ConfigError(f"invalid setting {SETTING}={_safe_url(url)}: {exc}") from None
     except RedisError as exc:
         raise Unreachable(f"cannot reach Redis at {SETTING}={_safe_url(url)}: {exc}") from None
     return client
