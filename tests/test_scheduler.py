@@ -5,7 +5,9 @@ often it fires, and several schedulers sharing the work — on SQLite and Postgr
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,9 +24,11 @@ from bedtales.errors import ConfigError, InputError
 from bedtales.scheduler import BUSY_WAIT_S, DETAIL_TYPE, SOURCE, Due, Scheduler, fired_event, plan
 from bedtales.storage.models import BusEventRow, ScheduleRow, StoryRow
 from bedtales.stories import writer
+from conftest import require_service
 from working import work_until
 
 NOW = datetime(2027, 3, 25, 12, 0, tzinfo=UTC)
+REDIS_URL = os.environ.get("BEDTALES_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
@@ -525,3 +529,39 @@ def test_a_schedule_held_by_another_scheduler_is_not_spun_on(bedtales: App) -> N
         scheduler.clock = Clock(NOW + timedelta(seconds=1))
         assert scheduler.run_once().fired == 0  # skipped, not waited for
         assert scheduler._until_next_due() == BUSY_WAIT_S  # due, but held: look again soon
+
+
+def test_on_the_redis_bus_a_firing_repeated_after_a_crash_is_one_event(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On Redis the events go out before the schedules' commit: a scheduler that dies in
+    between fires again, and the bus drops the repeat by its event id."""
+    monkeypatch.setenv("BEDTALES_BUS__BACKEND", "redis")
+    monkeypatch.setenv("BEDTALES_BUS__REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("BEDTALES_BUS__NAME", f"test-{uuid.uuid4().hex}")
+    bedtales = App.open(data_dir)
+    try:
+        try:
+            backend = bedtales.bus.backend
+        except ConfigError as exc:
+            require_service("Redis", str(exc))
+        schedules.add_schedule(bedtales.db, "home", "rate(1 hour)", now=NOW)
+        clock = Clock(NOW + timedelta(hours=1))
+        scheduler = Scheduler(bedtales.db, bedtales.bus, clock=clock)
+
+        def crash(connection: object, moves: object) -> None:
+            raise ConnectionError("the scheduler died before its commit")
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr("bedtales.scheduler._move", crash)
+            with pytest.raises(ConnectionError):
+                scheduler.run_once()
+        assert scheduler.run_once().fired == 1  # not moved on: fired again
+        claimed = backend.claim(["write_story"], 10, 30)
+        assert len(claimed) == 1  # one delivery of one event, not two
+        assert claimed[0].event.detail["scheduledTime"] == "2027-03-25T13:00:00Z"
+    finally:
+        purge = getattr(bedtales.bus.backend, "purge", None)
+        if purge is not None:
+            purge()
+        bedtales.close()
