@@ -189,18 +189,27 @@ class SqliteDoorbell:
     """
 
     POLL_S = 0.002
+    # after QUIET_S without a commit, look less often: an idle family machine then spends
+    # a tenth of the CPU on waiting, and the first commit after a quiet spell waits at most
+    # IDLE_POLL_S more (while work flows, commits keep it at POLL_S)
+    IDLE_POLL_S = 0.02
+    QUIET_S = 5.0
 
     def __init__(self, path: Path) -> None:
         self._connection = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
         self._version = self._read()
+        self._rung_at = time.monotonic()
 
     def _read(self) -> int:
         with self._lock:
             return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
     def mark(self) -> None:
-        self._version = self._read()
+        version = self._read()
+        if version != self._version:
+            self._rung_at = time.monotonic()
+        self._version = version
 
     def wait(
         self, deadline: float, interrupt: threading.Event | threading.Condition | None = None
@@ -208,16 +217,19 @@ class SqliteDoorbell:
         """Poll until a commit since the last mark (True) or ``deadline`` (monotonic)."""
         while (left := deadline - time.monotonic()) > 0:
             if self._read() != self._version:
+                self._rung_at = time.monotonic()
                 return True
+            quiet = time.monotonic() - self._rung_at >= self.QUIET_S
+            step = min(self.IDLE_POLL_S if quiet else self.POLL_S, left)
             if isinstance(interrupt, threading.Condition):
                 with interrupt:
-                    if interrupt.wait(min(self.POLL_S, left)):
+                    if interrupt.wait(step):
                         return True
             elif interrupt is not None:
-                if interrupt.wait(min(self.POLL_S, left)):
+                if interrupt.wait(step):
                     return True
             else:
-                time.sleep(min(self.POLL_S, left))
+                time.sleep(step)
         return False
 
     def close(self) -> None:
