@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -57,6 +58,10 @@ FIRE_OFFSETS_S = (3, 5)
 STORY_LINK = re.compile(r"/stories/([0-9a-f-]{36})")
 FIRED_METRIC = re.compile(r'^bedtales_schedule_firings_total\{outcome="(\w+)"\} (\S+)$', re.M)
 ALL_DONE = ("done", "done", "done")
+
+
+def public_endpoint(s3_server: S3Server) -> str:
+    return f"http://localhost:{urlsplit(s3_server.endpoint_url).port}"
 
 
 @dataclass
@@ -116,6 +121,8 @@ def cluster(
         "MEDIA__STORE": "s3",
         "MEDIA__S3_BUCKET": f"many-{uuid.uuid4().hex[:12]}",
         "MEDIA__S3_ENDPOINT_URL": s3_server.endpoint_url,
+        # the phones' address for the same server: the links are signed for it
+        "MEDIA__S3_PUBLIC_ENDPOINT_URL": public_endpoint(s3_server),
         "MEDIA__S3_REGION": s3_server.region,
         "MEDIA__S3_ACCESS_KEY_ID": s3_server.access_key_id,
         "MEDIA__S3_SECRET_ACCESS_KEY": s3_server.secret_access_key,
@@ -392,6 +399,9 @@ def test_two_schedulers_and_three_workers_write_one_story_per_firing(
         page = pages[story]
         assert page.status_code == 200, page.text
         view = page.json()
+        public = cluster.settings.media.s3_public_endpoint_url
+        assert public is not None
+        assert view["image"]["url"].startswith(public)  # signed for the phones' address
         picture = httpx.get(view["image"]["url"], timeout=10)
         narration = httpx.get(view["audio"]["url"], timeout=10)
         assert picture.status_code == narration.status_code == 200

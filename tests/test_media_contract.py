@@ -390,3 +390,30 @@ def test_s3_wrong_secret_is_a_config_error(s3_server: S3Server, tmp_path: Path) 
         store.get("stories/abc/image.png")
     assert "not-the-secret" not in str(caught.value)
     store.close()
+
+
+def test_s3_links_are_signed_for_the_public_endpoint(
+    s3_server: S3Server, tmp_path: Path, story: str
+) -> None:
+    """Workers may reach S3 at an inner address while phones reach it at another: links are
+    signed for the public one, and the server accepts them there."""
+    inner = urlsplit(s3_server.endpoint_url)
+    public = f"http://localhost:{inner.port}"
+    bucket = f"public-{uuid.uuid4().hex[:12]}"
+    settings = s3_settings(
+        s3_server, tmp_path, bucket, s3_create_bucket=True, s3_public_endpoint_url=public
+    )
+    store = make_media_store(settings)
+    try:
+        key = story_key(story, IMAGE)
+        store.put(key, PNG, "image/png")
+        link = store.link(key, later(hours=1))
+        assert link.startswith(f"{public}/{bucket}/")
+        response = fetch(link)
+        assert response.status_code == 200
+        assert response.content == PNG
+        inner_link = link.replace(public, s3_server.endpoint_url.rstrip("/"), 1)
+        assert fetch(inner_link).status_code == 403  # signed for the public host only
+    finally:
+        store.delete_prefix(f"stories/{story}/")
+        store.close()

@@ -397,6 +397,17 @@ def test_the_policy_allows_the_s3_server_where_the_media_are(tmp_path: Path) -> 
     policy = content_security_policy(at_endpoint)
     assert "img-src 'self' http://127.0.0.1:8333;" in policy
     assert "media-src 'self' http://127.0.0.1:8333;" in policy
+    behind_a_proxy = Settings(
+        data_dir=tmp_path,
+        media=MediaSettings(
+            store="s3",
+            s3_endpoint_url="http://10.0.0.5:8333",
+            s3_public_endpoint_url="https://media.tales.example",
+        ),
+    )
+    policy = content_security_policy(behind_a_proxy)
+    assert "img-src 'self' https://media.tales.example;" in policy  # where the links point
+    assert "10.0.0.5" not in policy
     on_aws = Settings(
         data_dir=tmp_path, media=MediaSettings(store="s3", s3_bucket="tales", s3_region="eu-west-2")
     )

@@ -177,6 +177,11 @@ class MediaSettings(_Section):
     s3_endpoint_url: str | None = Field(
         None, description="S3-compatible endpoint (SeaweedFS, MinIO, R2); unset means AWS."
     )
+    s3_public_endpoint_url: str | None = Field(
+        None,
+        description="Address of the S3 endpoint as families' phones reach it, when it is not "
+        "s3_endpoint_url (links are signed for it); unset: s3_endpoint_url.",
+    )
     s3_region: str = Field("us-east-1", description="S3 region.")
     s3_access_key_id: str | None = Field(
         None, description="S3 access key id; unset: boto3's chain."
@@ -186,7 +191,7 @@ class MediaSettings(_Section):
     )
     s3_create_bucket: bool = Field(False, description="Create the bucket when it is missing.")
 
-    @field_validator("s3_endpoint_url")
+    @field_validator("s3_endpoint_url", "s3_public_endpoint_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         return _check_http_url(value)

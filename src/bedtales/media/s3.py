@@ -54,13 +54,18 @@ class S3MediaStore:
 
     name = "s3"
 
-    def __init__(self, client: S3Client, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str, signer: S3Client | None = None) -> None:
         self._client = client
+        # signs links for the address the families reach (signing is local: no request)
+        self._signer = signer or client
         self.bucket = bucket
 
     @classmethod
     def from_settings(cls, settings: Settings) -> S3MediaStore:
-        store = cls(make_client(settings.media), settings.media.s3_bucket)
+        media = settings.media
+        public = media.s3_public_endpoint_url
+        signer = None if public is None else make_client(media, endpoint_url=public)
+        store = cls(make_client(media), media.s3_bucket, signer)
         if settings.media.s3_create_bucket:
             store.ensure_bucket()
         return store
@@ -137,12 +142,14 @@ class S3MediaStore:
         current, expiry = link_expiry(expires_at, now)
         seconds = max(1, math.floor((expiry - current).total_seconds()))
         with self._translated("sign a link to", key):
-            return self._client.generate_presigned_url(
+            return self._signer.generate_presigned_url(
                 "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
             )
 
     def close(self) -> None:
         self._client.close()
+        if self._signer is not self._client:
+            self._signer.close()
 
     # helpers
 
@@ -182,8 +189,10 @@ class S3MediaStore:
         return f"{path} at {self._client.meta.endpoint_url}"
 
 
-def make_client(media: MediaSettings) -> S3Client:
-    """A boto3 S3 client for these settings (credentials from them, else boto3's chain)."""
+def make_client(media: MediaSettings, *, endpoint_url: str | None = None) -> S3Client:
+    """A boto3 S3 client for these settings (credentials from them, else boto3's chain), at
+    ``endpoint_url`` if given, else ``media.s3_endpoint_url``."""
+    endpoint_url = endpoint_url or media.s3_endpoint_url
     key_id = media.s3_access_key_id
     secret = media.s3_secret_access_key
     if (key_id is None) != (secret is None):
@@ -199,7 +208,7 @@ def make_client(media: MediaSettings) -> S3Client:
         # standard mode retries throttling, 5xx and dropped connections with backoff
         retries={"max_attempts": 4, "mode": "standard"},
         # SeaweedFS and MinIO serve buckets by path, not by host name
-        s3={"addressing_style": "path" if media.s3_endpoint_url else "auto"},
+        s3={"addressing_style": "path" if endpoint_url else "auto"},
         # checksums only where S3 demands them: not every compatible server knows the new ones
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
@@ -207,7 +216,7 @@ def make_client(media: MediaSettings) -> S3Client:
     session = boto3.session.Session()
     client: Any = session.client(
         "s3",
-        endpoint_url=media.s3_endpoint_url,
+        endpoint_url=endpoint_url,
         aws_access_key_id=key_id,
         aws_secret_access_key=secret.get_secret_value() if secret else None,
         config=config,

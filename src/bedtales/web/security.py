@@ -37,14 +37,15 @@ def media_origins(settings: Settings) -> list[str]:
 
     Local links start with ``web.base_url``, which need not be the address a family opened
     (``http://raspberrypi.local:8080`` while ``base_url`` names another). For S3 this follows
-    ``media.s3.make_client``: path style at a configured endpoint; on AWS, virtual-hosted
-    style, global or regional.
+    ``media.s3.make_client``: path style at a configured endpoint (the public one, which links
+    are signed for, when set); on AWS, virtual-hosted style, global or regional.
     """
     media = settings.media
     if media.store != "s3":
         return [_origin(settings.web.base_url)]
-    if media.s3_endpoint_url:
-        return [_origin(media.s3_endpoint_url)]
+    endpoint = media.s3_public_endpoint_url or media.s3_endpoint_url
+    if endpoint:
+        return [_origin(endpoint)]
     bucket, region = media.s3_bucket, media.s3_region
     if "." in bucket:  # not one host label under TLS: boto3 falls back to path style
         return ["https://s3.amazonaws.com", f"https://s3.{region}.amazonaws.com"]
