@@ -33,6 +33,7 @@ import multiprocessing
 import os
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -225,8 +226,8 @@ class CountingScheduler(Scheduler):
         self.fired = 0
         self.last_commit = 0.0  # when the pass that fired last returned (epoch seconds)
 
-    def run_once(self) -> Pass:
-        done = super().run_once()
+    def run_once(self, stop: threading.Event | None = None) -> Pass:
+        done = super().run_once(stop)
         if done.fired:
             self.last_commit = time.time()
             self.fired += done.fired

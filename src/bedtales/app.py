@@ -176,6 +176,10 @@ class App:
     def pipes(self) -> list[Pipe]:
         return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]
 
+    def household(self, name: str | None) -> str:
+        """The household meant: ``name``, or the default one when none is given."""
+        return name or self.settings.default_household
+
     def write_story(
         self,
         household: str | None = None,
@@ -187,7 +191,7 @@ class App:
         return writer.write_story(
             self.db,
             self.settings,
-            household or self.settings.default_household,
+            self.household(household),
             engine=engine,
             seed=seed,
             now=now,

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bedtales import __version__, cli_bus, cli_notify, cli_schedule, cli_web, services
-from bedtales.app import App, initialise
+from bedtales.app import initialise
 from bedtales.cli_common import (
     DataDir,
     HouseholdOpt,
@@ -54,10 +54,6 @@ cli_bus.register(app)
 cli_notify.register(app, households_app)
 cli_web.register(app)
 cli_schedule.register(app)
-
-
-def _household(bedtales: App, household: str | None) -> str:
-    return household or bedtales.settings.default_household
 
 
 def _version(value: bool) -> None:
@@ -198,7 +194,7 @@ def characters_add(
 ) -> None:
     """Add characters (all or none: a duplicate refuses the lot)."""
     with opened(data_dir) as bedtales:
-        added = services.add_characters(bedtales.db, _household(bedtales, household), names)
+        added = services.add_characters(bedtales.db, bedtales.household(household), names)
     for character in added:
         out.print(Text(f"Added character {character.name!r} to {character.household!r}."))
 
@@ -209,7 +205,7 @@ def characters_list(
 ) -> None:
     """List a household's characters."""
     with opened(data_dir) as bedtales:
-        characters = services.list_characters(bedtales.db, _household(bedtales, household))
+        characters = services.list_characters(bedtales.db, bedtales.household(household))
     if as_json:
         print_json([{"id": c.id, "name": c.name} for c in characters])
         return
@@ -225,7 +221,7 @@ def characters_remove(
 ) -> None:
     """Remove a character."""
     with opened(data_dir) as bedtales:
-        removed = services.remove_character(bedtales.db, _household(bedtales, household), name)
+        removed = services.remove_character(bedtales.db, bedtales.household(household), name)
     out.print(Text(f"Removed character {removed.name!r}."))
 
 
@@ -242,7 +238,7 @@ def scenes_add(
 ) -> None:
     """Add a scene."""
     with opened(data_dir) as bedtales:
-        scene = services.add_scene(bedtales.db, _household(bedtales, household), description)
+        scene = services.add_scene(bedtales.db, bedtales.household(household), description)
     out.print(Text(f"Added scene {scene.id}: {scene.description}"))
 
 
@@ -252,7 +248,7 @@ def scenes_list(
 ) -> None:
     """List a household's scenes with their numbers."""
     with opened(data_dir) as bedtales:
-        scenes = services.list_scenes(bedtales.db, _household(bedtales, household))
+        scenes = services.list_scenes(bedtales.db, bedtales.household(household))
     if as_json:
         print_json([{"id": s.id, "description": s.description} for s in scenes])
         return
@@ -270,7 +266,7 @@ def scenes_remove(
 ) -> None:
     """Remove a scene."""
     with opened(data_dir) as bedtales:
-        removed = services.remove_scene(bedtales.db, _household(bedtales, household), scene)
+        removed = services.remove_scene(bedtales.db, bedtales.household(household), scene)
     out.print(Text(f"Removed scene {removed.id}: {removed.description}"))
 
 
@@ -301,7 +297,7 @@ def import_files(
     descriptions = read_scenes(scenes) if scenes else []
     with opened(data_dir) as bedtales:
         result = services.import_entries(
-            bedtales.db, _household(bedtales, household), names, descriptions
+            bedtales.db, bedtales.household(household), names, descriptions
         )
     out.print(
         Text(

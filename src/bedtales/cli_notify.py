@@ -12,7 +12,6 @@ from rich.table import Table
 from rich.text import Text
 
 from bedtales import services, subscribers
-from bedtales.app import App
 from bedtales.cli_common import (
     DataDir,
     HouseholdOpt,
@@ -40,10 +39,6 @@ IdOrLabel = Annotated[
 def register(app: typer.Typer, households_app: typer.Typer) -> None:
     app.add_typer(subscribers_app, name="subscribers", no_args_is_help=True)
     command(households_app, "notify")(households_notify)
-
-
-def _household(bedtales: App, household: str | None) -> str:
-    return household or bedtales.settings.default_household
 
 
 def _quiet_apprise() -> None:
@@ -74,7 +69,7 @@ def subscribers_add(
     _quiet_apprise()
     with opened(data_dir) as bedtales:
         added = subscribers.add_subscriber(
-            bedtales.db, _household(bedtales, household), url, label=label
+            bedtales.db, bedtales.household(household), url, label=label
         )
     out.print(
         Text(f"Added subscriber {added.name} ({added.service}) to {added.household!r}: ")
@@ -88,7 +83,7 @@ def subscribers_list(
 ) -> None:
     """List a household's subscribers, with their URLs masked."""
     with opened(data_dir) as bedtales:
-        found = subscribers.list_subscribers(bedtales.db, _household(bedtales, household))
+        found = subscribers.list_subscribers(bedtales.db, bedtales.household(household))
     if as_json:
         print_json([s.to_json() for s in found])
         return
@@ -108,7 +103,7 @@ def subscribers_remove(
     """Remove a subscriber."""
     with opened(data_dir) as bedtales:
         removed = subscribers.remove_subscriber(
-            bedtales.db, _household(bedtales, household), subscriber
+            bedtales.db, bedtales.household(household), subscriber
         )
     out.print(Text(f"Removed subscriber {removed.name}: ") + Text(removed.masked_url))
 
@@ -130,7 +125,7 @@ def subscribers_test(
     with opened(data_dir) as bedtales:
         outcomes = subscribers.send_test(
             bedtales.db,
-            _household(bedtales, household),
+            bedtales.household(household),
             bedtales.settings.web.base_url,
             subscriber,
         )
@@ -167,7 +162,7 @@ def households_notify(
 ) -> None:
     """Choose when a household's subscribers hear about a new story (no option: show it)."""
     with opened(data_dir) as bedtales:
-        name = _household(bedtales, household)
+        name = bedtales.household(household)
         if when is None and timeout is None:
             home = services.get_household(bedtales.db, name)
         else:

@@ -13,7 +13,6 @@ from rich.table import Table
 from rich.text import Text
 
 from bedtales import schedules
-from bedtales.app import App
 from bedtales.cli_common import DataDir, HouseholdOpt, JsonOpt, command, opened, out, print_json
 from bedtales.schedules import Schedule
 from bedtales.storage.models import utcnow
@@ -37,10 +36,6 @@ MaxAgeOpt = Annotated[int, typer.Option(metavar="SECONDS", help=MAX_AGE_HELP)]
 
 def register(app: typer.Typer) -> None:
     app.add_typer(schedule_app, name="schedule", no_args_is_help=True)
-
-
-def _household(bedtales: App, household: str | None) -> str:
-    return household or bedtales.settings.default_household
 
 
 def _local(when: datetime) -> str:
@@ -103,7 +98,7 @@ def schedule_add(
     with opened(data_dir) as bedtales:
         added = schedules.add_schedule(
             bedtales.db,
-            _household(bedtales, household),
+            bedtales.household(household),
             expression,
             name=name,
             timezone=timezone,
@@ -135,7 +130,7 @@ def schedule_set(
     with opened(data_dir) as bedtales:
         changed = schedules.update(
             bedtales.db,
-            _household(bedtales, household),
+            bedtales.household(household),
             name,
             expression=expression,
             timezone=timezone,
@@ -182,7 +177,7 @@ def schedule_list(
 def schedule_pause(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
     """Stop a schedule from firing until it is resumed."""
     with opened(data_dir) as bedtales:
-        paused = schedules.pause(bedtales.db, _household(bedtales, household), name)
+        paused = schedules.pause(bedtales.db, bedtales.household(household), name)
     out.print(Text("Paused " + _describe(paused)))
 
 
@@ -190,7 +185,7 @@ def schedule_pause(name: Name, household: HouseholdOpt = None, data_dir: DataDir
 def schedule_resume(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
     """Let a paused schedule fire again, from now on (missed firings are not caught up)."""
     with opened(data_dir) as bedtales:
-        resumed = schedules.resume(bedtales.db, _household(bedtales, household), name)
+        resumed = schedules.resume(bedtales.db, bedtales.household(household), name)
     out.print(Text("Resumed " + _describe(resumed)))
 
 
@@ -198,7 +193,7 @@ def schedule_resume(name: Name, household: HouseholdOpt = None, data_dir: DataDi
 def schedule_remove(name: Name, household: HouseholdOpt = None, data_dir: DataDir = None) -> None:
     """Remove a schedule."""
     with opened(data_dir) as bedtales:
-        removed = schedules.remove(bedtales.db, _household(bedtales, household), name)
+        removed = schedules.remove(bedtales.db, bedtales.household(household), name)
     out.print(Text(f"Removed schedule {removed.name!r} of {removed.household!r}"))
 
 
@@ -217,7 +212,7 @@ def schedule_next(
     """Show a household's coming fire times, in each schedule's local time."""
     now = utcnow()
     with opened(data_dir) as bedtales:
-        home = _household(bedtales, household)
+        home = bedtales.household(household)
         if name is None:
             found = schedules.list_schedules(bedtales.db, home)
         else:

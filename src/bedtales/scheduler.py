@@ -56,6 +56,7 @@ BUSY_WAIT_S = 0.1
 # a schedule whose next firing cannot be worked out (its zone vanished from the system's
 # time zone data…) is set aside this long, and the others fire meanwhile
 PARKED_S = 600
+PARKED = timedelta(seconds=PARKED_S)
 WALK_LIMIT = 100_000  # a bound for a hand-edited row; the grace allows at most a few thousand
 COUNT_LIMIT = 1000  # missed fire times counted one by one; beyond, the count is "at least"
 
@@ -92,6 +93,7 @@ class Plan:
     """What one pass does with a due schedule."""
 
     fire: datetime | None  # the fire time to make now; None: nothing to make (skipped)
+    fire_due: datetime | None  # when that firing was due (its fire time plus its window)
     skipped: int  # missed fire times passed over (at least this many)
     first_missed: datetime | None  # the earliest of them
     next_fire_at: datetime | None
@@ -167,11 +169,11 @@ def plan(row: Due, now: datetime) -> Plan:
     if chosen is not None and chosen_due is not None and now - chosen_due > grace:
         skipped += 1
         first_missed = first_missed or chosen
-        chosen = None
-    return Plan(chosen, skipped, first_missed, fire, due(fire))
+        chosen = chosen_due = None
+    return Plan(chosen, chosen_due, skipped, first_missed, fire, due(fire))
 
 
-def fired_event(row: Due, fire: datetime, now: datetime) -> Event:
+def fired_event(row: Due, fire: datetime, now: datetime, *, due: datetime | None = None) -> Event:
     """The ``ScheduleFired`` event for one firing. Its id and the id of the story it asks for
     depend only on the schedule and the fire time: the same firing is always the same event,
     and writes the same story."""
@@ -187,7 +189,7 @@ def fired_event(row: Due, fire: datetime, now: datetime) -> Event:
             "schedule": row.name,
             "scheduleId": row.id,
             "scheduledTime": stamp,
-            "dueTime": _iso(due_time(row.household_id, row.name, fire, row.window_minutes)),
+            "dueTime": _iso(due or due_time(row.household_id, row.name, fire, row.window_minutes)),
             "retryPolicy": {"maxAttempts": row.max_attempts, "maxAgeSeconds": row.max_age_s},
         },
     )
@@ -247,9 +249,16 @@ class Scheduler:
             lags: list[float] = []
             skipped = 0
             for row in rows:
+                # by default the row keeps its firing and is set aside (see below)
+                next_fire: datetime | None = row.next_fire_at
+                due: datetime | None = now + PARKED
+                last = row.last_fired_at
                 try:
                     step = plan(row, now)
-                    event = None if step.fire is None else fired_event(row, step.fire, now)
+                    if step.fire is not None and step.fire_due is not None:
+                        events.append(fired_event(row, step.fire, now, due=step.fire_due))
+                        lags.append(max(0.0, (now - step.fire_due).total_seconds()))
+                        last = step.fire
                 except Exception:  # one broken row must not hold back every other one
                     log.exception(
                         "schedule %r of %r: cannot work out its firing; set aside for %d s",
@@ -258,29 +267,12 @@ class Scheduler:
                         PARKED_S,
                     )
                     skipped += 1
-                    parked = now + timedelta(seconds=PARKED_S)
-                    moves.append(
-                        {"b_id": row.id, "b_next": row.next_fire_at, "b_due": parked,
-                         "b_last": row.last_fired_at}
-                    )  # fmt: skip
-                    continue
-                last = row.last_fired_at
-                if event is not None and step.fire is not None:
-                    events.append(event)
-                    last = step.fire
-                    due = due_time(row.household_id, row.name, step.fire, row.window_minutes)
-                    lags.append(max(0.0, (now - (due or step.fire)).total_seconds()))
-                if step.skipped:
-                    skipped += step.skipped
-                    _log_skipped(row, step)
-                moves.append(
-                    {
-                        "b_id": row.id,
-                        "b_next": step.next_fire_at,
-                        "b_due": step.due_at,
-                        "b_last": last,
-                    }
-                )
+                else:
+                    next_fire, due = step.next_fire_at, step.due_at
+                    if step.skipped:
+                        skipped += step.skipped
+                        _log_skipped(row, step)
+                moves.append({"b_id": row.id, "b_next": next_fire, "b_due": due, "b_last": last})
             if events:
                 backend = self.bus.backend
                 # the sql bus joins this transaction; another bus is told before the commit,
