@@ -67,7 +67,7 @@ def main() -> None:
     words: list[int] = []
     couplets = rhyming = named = 0
     for request, answer in zip(requests, answers, strict=True):
-        story = split_answer(answer)
+        story = split_answer(answer.text)
         words.append(count_words(story.description))
         for first, second in couplet_end_words(story.description):
             couplets += 1

@@ -38,7 +38,7 @@ def story(words: int = 300) -> tuple[str, str, tuple[str, ...]]:
     answer = get_text_engine("builtin", settings).write(
         StoryRequest(prompt="", characters=characters, scene=scene, seed=7, min_words=words)
     )
-    written = split_answer(answer)
+    written = split_answer(answer.text)
     return written.title, " ".join(written.description.split()[:words]), characters
 
 

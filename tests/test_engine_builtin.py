@@ -71,7 +71,7 @@ def test_the_registered_engine_writes_the_composed_story(tmp_path: Path) -> None
     request = StoryRequest(
         prompt="ignored", characters=("Eric", "Dave"), scene=SCENES["forest"], seed=3
     )
-    assert engine.write(request) == compose(("Eric", "Dave"), SCENES["forest"], 3)
+    assert engine.write(request).text == compose(("Eric", "Dave"), SCENES["forest"], 3)
     assert BuiltinEngine().write(request) == engine.write(request)
 
 

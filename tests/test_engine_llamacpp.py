@@ -129,7 +129,7 @@ def test_missing_model_file_names_the_path(tmp_path: Path) -> None:
 def test_story_comes_back_and_settings_reach_llama_cpp(
     llama_cpp: FakeLlamaCpp, model_file: Path
 ) -> None:
-    assert LlamaCppEngine(settings_for(model_file)).write(REQUEST) == STORY
+    assert LlamaCppEngine(settings_for(model_file)).write(REQUEST).text == STORY
 
     assert llama_cpp.loads == [
         {"model_path": str(model_file), "n_ctx": 2048, "n_threads": 2, "verbose": False}
@@ -165,7 +165,7 @@ def test_factory_builds_the_engine_from_settings(
 
     assert engine.name == "llamacpp"
     assert isinstance(engine, LlamaCppEngine)
-    assert engine.write(REQUEST) == STORY
+    assert engine.write(REQUEST).text == STORY
 
 
 @pytest.mark.parametrize(

@@ -78,7 +78,7 @@ def closed_port() -> int:
 def test_story_comes_back_and_settings_are_sent(chat_server: ScriptedServer) -> None:
     chat_server.reply_chat(STORY)
 
-    assert make_engine(chat_server).write(REQUEST) == STORY
+    assert make_engine(chat_server).write(REQUEST).text == STORY
 
     (sent,) = chat_server.requests_to(CHAT_PATH)
     body = sent.json()
@@ -93,7 +93,7 @@ def test_story_comes_back_and_settings_are_sent(chat_server: ScriptedServer) -> 
 def test_local_server_without_key_gets_a_placeholder(chat_server: ScriptedServer) -> None:
     chat_server.reply_chat(STORY)
 
-    assert make_engine(chat_server, api_key=None).write(REQUEST) == STORY
+    assert make_engine(chat_server, api_key=None).write(REQUEST).text == STORY
 
     (sent,) = chat_server.requests
     assert sent.headers["authorization"] == f"Bearer {PLACEHOLDER_API_KEY}"
@@ -129,7 +129,7 @@ def test_rate_limit_is_retried_after_retry_after(chat_server: ScriptedServer) ->
         ScriptedResponse(body=chat_completion_body(STORY)),
     )
 
-    assert make_engine(chat_server).write(REQUEST) == STORY
+    assert make_engine(chat_server).write(REQUEST).text == STORY
 
     retry_counts = [r.headers["x-stainless-retry-count"] for r in chat_server.requests]
     assert retry_counts == ["0", "1"]
@@ -141,7 +141,7 @@ def test_server_errors_are_retried(chat_server: ScriptedServer) -> None:
         CHAT_PATH, failure, failure, ScriptedResponse(body=chat_completion_body(STORY))
     )
 
-    assert make_engine(chat_server).write(REQUEST) == STORY
+    assert make_engine(chat_server).write(REQUEST).text == STORY
     assert len(chat_server.requests) == 3
 
 
@@ -252,7 +252,7 @@ def test_timeout_is_retried(chat_server: ScriptedServer) -> None:
         ScriptedResponse(body=chat_completion_body(STORY)),
     )
 
-    assert make_engine(chat_server, timeout_s=0.3, max_retries=1).write(REQUEST) == STORY
+    assert make_engine(chat_server, timeout_s=0.3, max_retries=1).write(REQUEST).text == STORY
     assert len(chat_server.requests) == 2
 
 

@@ -9,7 +9,7 @@ from bedtales import services
 from bedtales.app import App
 from bedtales.config import load_settings
 from bedtales.engines import text as text_engines
-from bedtales.engines.text import StoryRequest
+from bedtales.engines.text import Answer, StoryRequest
 from bedtales.errors import EngineUnavailable, InputError
 from bedtales.stories.gates import SafetyList, check_story
 from bedtales.stories.prompt import split_answer
@@ -25,9 +25,9 @@ class ScriptedEngine:
         self.answers = answers
         self.requests: list[StoryRequest] = []
 
-    def write(self, request: StoryRequest) -> str:
+    def write(self, request: StoryRequest) -> Answer:
         self.requests.append(request)
-        return self.answers[min(len(self.requests), len(self.answers)) - 1]
+        return Answer(self.answers[min(len(self.requests), len(self.answers)) - 1], "stop")
 
 
 @pytest.fixture

@@ -203,7 +203,7 @@ def _attempt(
         answer = engine.write(request)
     except EngineError as exc:
         return None, str(exc)
-    text = split_answer(answer)
+    text = split_answer(answer.text)
     problems = check_story(text, request.characters, min_words=request.min_words, safety=safety)
     if problems:
         return None, ", ".join(problems)

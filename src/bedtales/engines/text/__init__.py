@@ -1,8 +1,10 @@
 """Text engines: one small protocol, a registry, and the engines that write tonight's story.
 
 An engine receives a :class:`StoryRequest` (the prompt plus the structured facts it was built
-from) and returns its raw answer: a title on the first line, then the story. The story writer
-splits the answer, runs the quality gates and stores it; engines never touch the database.
+from, and what the household heard lately) and returns an :class:`Answer`: its raw text (a
+title on the first line, then the story), why it stopped, and, for the builtin writer, the
+plan it followed. The story writer splits the text, runs the quality gates and stores it;
+engines never touch the database.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bedtales.engines.registry import Registry
+from bedtales.stories.memory import EMPTY_MEMORY, Memory, Previously, StoryPlan
 
 if TYPE_CHECKING:
     from bedtales.config import Settings
@@ -25,14 +28,27 @@ class StoryRequest:
     scene: str
     seed: int
     min_words: int = 200
+    memory: Memory = EMPTY_MEMORY  # what the household heard in its last stories
+    previously: Previously | None = None  # the last story, when the household's series is on
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An engine's answer: the raw text (title line first, then the story)."""
+
+    text: str
+    # why the model stopped, as the server said: "stop", or "length" when it was cut off at
+    # the token limit (the gates refuse that); None when the engine cannot tell
+    finish_reason: str | None = None
+    plan: StoryPlan | None = None  # what the builtin writer chose
 
 
 class TextEngine(Protocol):
-    """Writes a story. ``write`` returns the raw answer: title line first, then the story."""
+    """Writes a story."""
 
     name: str
 
-    def write(self, request: StoryRequest) -> str: ...
+    def write(self, request: StoryRequest) -> Answer: ...
 
 
 engines: Registry[TextEngine] = Registry(

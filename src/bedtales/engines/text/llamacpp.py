@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bedtales.engines.text import StoryRequest, TextEngine, register
+from bedtales.engines.text import Answer, StoryRequest, TextEngine, register
 from bedtales.errors import EngineError, EngineUnavailable
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class LlamaCppEngine:
     def __repr__(self) -> str:
         return f"LlamaCppEngine(model_path={str(self.model_path)!r})"
 
-    def write(self, request: StoryRequest) -> str:
+    def write(self, request: StoryRequest) -> Answer:
         with self._lock:
             model = self._loaded_model()
             try:
@@ -101,12 +101,13 @@ def _import_llama() -> Any:
     return Llama
 
 
-def _story_text(answer: Any, model_path: Path) -> str:
+def _story_text(answer: Any, model_path: Path) -> Answer:
     """The first choice's message content of llama-cpp-python's OpenAI-shaped dict."""
     try:
-        content = answer["choices"][0]["message"]["content"]
-    except (KeyError, IndexError, TypeError):
-        content = None
+        choice = answer["choices"][0]
+        content, reason = choice["message"]["content"], choice.get("finish_reason")
+    except (KeyError, IndexError, TypeError, AttributeError):
+        content, reason = None, None
     if not isinstance(content, str) or not content.strip():
         raise EngineError(f"llama.cpp returned an empty story from {model_path}")
-    return content.strip()
+    return Answer(text=content.strip(), finish_reason=reason if isinstance(reason, str) else None)

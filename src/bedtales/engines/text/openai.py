@@ -11,7 +11,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from bedtales.engines.openai_service import PLACEHOLDER_API_KEY, Call, OpenAIService
-from bedtales.engines.text import StoryRequest, TextEngine, register
+from bedtales.engines.text import Answer, StoryRequest, TextEngine, register
 from bedtales.errors import EngineError
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ class OpenAIEngine:
     def __repr__(self) -> str:
         return f"OpenAIEngine(base_url={self.base_url!r}, model={self.settings.model!r})"
 
-    def write(self, request: StoryRequest) -> str:
+    def write(self, request: StoryRequest) -> Answer:
         log.debug("asking %s (model %s) for a story", self.base_url, self.settings.model)
         completion = self.service.request(
             lambda client: client.chat.completions.create(
@@ -57,14 +57,14 @@ class OpenAIEngine:
         return _story_text(completion, self.base_url)
 
 
-def _story_text(completion: object, base_url: str) -> str:
+def _story_text(completion: object, base_url: str) -> Answer:
     """The first choice's text. Servers vary, and the SDK does not validate, so check shape."""
     choices = getattr(completion, "choices", None)
     if not isinstance(choices, list) or not choices:
         raise EngineError(f"{base_url} answered without a chat completion")
     choice = choices[0]
     content = getattr(getattr(choice, "message", None), "content", None)
+    reason = getattr(choice, "finish_reason", None)
     if not isinstance(content, str) or not content.strip():
-        reason = getattr(choice, "finish_reason", None)
         raise EngineError(f"{base_url} answered with an empty story (finish_reason={reason})")
-    return content.strip()
+    return Answer(text=content.strip(), finish_reason=reason if isinstance(reason, str) else None)

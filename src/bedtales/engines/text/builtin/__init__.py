@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bedtales.engines.text import StoryRequest, TextEngine, register
+from bedtales.engines.text import Answer, StoryRequest, TextEngine, register
 from bedtales.engines.text.builtin.composer import compose
 
 if TYPE_CHECKING:
@@ -24,8 +24,9 @@ class BuiltinEngine:
 
     name = "builtin"
 
-    def write(self, request: StoryRequest) -> str:
-        return compose(request.characters, request.scene, request.seed, request.min_words)
+    def write(self, request: StoryRequest) -> Answer:
+        text = compose(request.characters, request.scene, request.seed, request.min_words)
+        return Answer(text=text, finish_reason="stop")
 
 
 @register("builtin")
