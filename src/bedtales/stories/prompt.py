@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bedtales.errors import ConfigError
 
-TEMPLATE_FIELDS = frozenset({"count", "names", "scene"})
+TEMPLATE_FIELDS = frozenset({"count", "names", "scene", "previously"})
 
 _TITLE_PREFIX = re.compile(r"^\s*(?:#+\s*)?(?:\*\*)?\s*title\s*[:\-–—]\s*", re.IGNORECASE)
 _QUOTES = "\"'“”‘’«»*_# "
@@ -36,14 +36,25 @@ def check_template(template: str) -> None:
             f"use {', '.join(sorted('{' + n + '}' for n in TEMPLATE_FIELDS))}"
         )
     try:  # format specs and positional fields fail only when formatting: try it once now
-        template.format(count=2, names="Eric and Dave", scene="a sunny park")
+        template.format(count=2, names="Eric and Dave", scene="a sunny park", previously="")
     except (ValueError, IndexError, KeyError) as exc:
         raise ConfigError(f"invalid setting text.prompt_template: {exc}") from None
 
 
-def build_prompt(template: str, characters: list[str] | tuple[str, ...], scene: str) -> str:
-    """Fill the template as the reference app did: names joined with " and "."""
-    return template.format(count=len(characters), names=" and ".join(characters), scene=scene)
+def build_prompt(
+    template: str, characters: list[str] | tuple[str, ...], scene: str, previously: str = ""
+) -> str:
+    """Fill the template as the reference app did: names joined with " and ".
+
+    ``previously`` is the series' sentence about the last story: it goes where the template
+    says ``{previously}``, or on a line of its own after a template that does not say.
+    """
+    prompt = template.format(
+        count=len(characters), names=" and ".join(characters), scene=scene, previously=previously
+    )
+    if previously and "{previously}" not in template:
+        prompt = f"{prompt.rstrip()}\n{previously}"
+    return prompt
 
 
 def _is_preamble(line: str) -> bool:

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bedtales.config import Settings
 from bedtales.domain import Story, text_key
-from bedtales.engines.text import StoryRequest, TextEngine, get_text_engine
+from bedtales.engines.text import Answer, StoryRequest, TextEngine, get_text_engine
 from bedtales.errors import EngineError, InputError
 from bedtales.metrics import record_story_written
 from bedtales.services import household_row, recent_scenes, story_record
@@ -29,6 +29,7 @@ from bedtales.storage import Database
 from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.stories.gates import SafetyList, check_story, count_words
+from bedtales.stories.memory import StoryPlan
 from bedtales.stories.prompt import StoryText, build_prompt, split_answer
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ class Composed:
     text: StoryText
     engine: str
     note: str | None
+    plan: StoryPlan | None = None  # the builtin writer's choices
 
 
 def write_story(
@@ -154,57 +156,66 @@ def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Co
     safety = SafetyList.build(settings.text.extra_blocked_words)
     refusals: list[str] = []
     for attempt in range(settings.text.max_attempts):
-        text, problem = _attempt(engine, replace(request, seed=request.seed + attempt), safety)
-        if text is not None:
+        passed, problem = _attempt(engine, replace(request, seed=request.seed + attempt), safety)
+        if passed is not None:
             note = (
                 f"{engine.name} answers refused first: {'; '.join(refusals)}" if refusals else None
             )
-            return Composed(text, engine.name, note)
+            return Composed(passed.text, engine.name, note, passed.plan)
         refusals.append(problem)
         log.warning("%s answer %d refused: %s", engine.name, attempt + 1, problem)
 
     if engine.name == FALLBACK_ENGINE:
-        text, problem = _attempt_builtin(
+        passed, problem = _attempt_builtin(
             engine, replace(request, seed=request.seed + len(refusals)), safety
         )
-        if text is not None:
+        if passed is not None:
             return Composed(
-                text, engine.name, f"builtin answers refused first: {'; '.join(refusals)}"
+                passed.text,
+                engine.name,
+                f"builtin answers refused first: {'; '.join(refusals)}",
+                passed.plan,
             )
         raise EngineError(f"the builtin engine failed the quality gates: {problem}")
     fallback = get_text_engine(FALLBACK_ENGINE, settings)
-    text, problem = _attempt_builtin(fallback, request, safety)
-    if text is None:
+    passed, problem = _attempt_builtin(fallback, request, safety)
+    if passed is None:
         raise EngineError(f"the builtin fallback failed the quality gates: {problem}")
     note = (
         f"{engine.name} failed {len(refusals)} time(s) ({'; '.join(refusals)}); "
         f"written by {FALLBACK_ENGINE} instead"
     )
-    return Composed(text, FALLBACK_ENGINE, note)
+    return Composed(passed.text, FALLBACK_ENGINE, note, passed.plan)
+
+
+@dataclass(frozen=True)
+class _Passed:
+    text: StoryText
+    plan: StoryPlan | None
 
 
 def _attempt_builtin(
     engine: TextEngine, request: StoryRequest, safety: SafetyList
-) -> tuple[StoryText | None, str]:
+) -> tuple[_Passed | None, str]:
     """The offline composer costs a millisecond: try more seeds before giving up (a word
     added to text.extra_blocked_words may be in some of its verses)."""
     problem = ""
     for offset in range(BUILTIN_SEEDS):
-        text, problem = _attempt(engine, replace(request, seed=request.seed + offset), safety)
-        if text is not None:
-            return text, ""
+        passed, problem = _attempt(engine, replace(request, seed=request.seed + offset), safety)
+        if passed is not None:
+            return passed, ""
     return None, problem
 
 
 def _attempt(
     engine: TextEngine, request: StoryRequest, safety: SafetyList
-) -> tuple[StoryText | None, str]:
+) -> tuple[_Passed | None, str]:
     try:
-        answer = engine.write(request)
+        answer: Answer = engine.write(request)
     except EngineError as exc:
         return None, str(exc)
     text = split_answer(answer.text)
     problems = check_story(text, request.characters, min_words=request.min_words, safety=safety)
     if problems:
         return None, ", ".join(problems)
-    return text, ""
+    return _Passed(text, answer.plan), ""
