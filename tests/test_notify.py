@@ -24,6 +24,7 @@ from bedtales.config import load_settings
 from bedtales.domain import Story
 from bedtales.errors import Deferred, InputError
 from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
+from bedtales.stories.scenes import read_scene
 from bedtales.targets.notify import POLL_MAX_S, POLL_MIN_S, poll_delay
 from bedtales.views import story_view
 from servers.chat_completions import ScriptedResponse, ScriptedServer
@@ -122,6 +123,9 @@ def test_a_new_story_reaches_an_email_subscriber_through_the_bus(
         assert story.title in part
         assert link in part
         assert all(line.strip() in part for line in first_lines)
+    # the scene read into the sentence ("… at a picnic by a bubbling river"), not "set in …"
+    where = read_scene(story.scene).phrase()
+    assert f"A story about {' and '.join(story.characters)} {where}." in text
     assert link in Tags(html).sources("a", "href")
     assert claims(quick, story) == [(1, "sent")]
     with quick.db.session() as session:

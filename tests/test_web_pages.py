@@ -22,6 +22,7 @@ from bedtales.bus.events import Delivery, Event
 from bedtales.config import MediaSettings, Settings
 from bedtales.domain import Story
 from bedtales.storage.models import StoryRow, utcnow
+from bedtales.stories.scenes import read_scene
 from bedtales.web import create_app
 from bedtales.web.pages import picture_alt
 from bedtales.web.security import content_security_policy
@@ -90,7 +91,8 @@ def test_a_finished_story_shows_title_picture_player_and_stanzas(
             assert f'<span class="line">{escape(line.strip())}</span>' in html
     assert html.count('<p class="stanza">') == finished.description.count("\n\n") + 1
     alt = picture_alt(list(finished.characters), finished.scene)
-    assert alt.startswith("A picture of Milo and Luna")
+    # the scene read into the sentence: "… at a picnic by a bubbling river"
+    assert alt == f"A picture of Milo and Luna {read_scene(finished.scene).phrase()}"
     image = re.search(r'<img src="([^"]+)" alt="([^"]+)" width="1024" height="1024">', html)
     assert image is not None
     assert unescape(image.group(2)) == alt

@@ -19,6 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bedtales.domain import Story
 from bedtales.media import MediaStore
+from bedtales.stories.scenes import read_scene
 from bedtales.views import story_view
 
 FIRST_LINES_MAX = 6
@@ -67,7 +68,8 @@ def story_message(
         "picture_ready": view.image.state == "done",
         "narration_ready": view.audio.state == "done",
         "characters": _and([one_line(name) for name in story.characters]),
-        "scene": one_line(story.scene),
+        # "at a picnic by a bubbling river": the scene read into the sentence, not pasted
+        "where": one_line(read_scene(one_line(story.scene)).phrase()),
         "kept_until": _local_time(story.expires_at, timezone),
     }
     subject = _subject(f"Tonight's story: {title}")

@@ -37,6 +37,7 @@ from bedtales import services
 from bedtales.errors import Expired, NotFound
 from bedtales.storage import Database
 from bedtales.storage.models import StoryRow, utcnow
+from bedtales.stories.scenes import read_scene
 from bedtales.views import StoryView, story_view
 
 if TYPE_CHECKING:
@@ -51,8 +52,6 @@ STORY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 # stanza lines that make the preview text of a shared link
 SUMMARY_LINES = 2
 HOUSEHOLD_STORIES = 50
-_ARTICLES = frozenset({"a", "an", "the", "some"})
-_PREPOSITIONS = frozenset({"in", "on", "at", "under", "inside", "by", "beside", "above", "among"})
 
 router = APIRouter(include_in_schema=False)
 
@@ -109,14 +108,10 @@ def names_of(characters: list[str]) -> str:
 
 
 def picture_alt(characters: list[str], scene: str) -> str:
-    """What the builtin illustrator paints: every character, in the scene."""
+    """What the builtin illustrator paints: every character, in the scene ("A picture of Milo
+    and Luna at a picnic by a bubbling river")."""
     names = names_of(characters) or "the story"
-    first = scene.split(maxsplit=1)[0].lower() if scene.strip() else ""
-    if first in _ARTICLES:
-        return f"A picture of {names} in {scene}"  # "… in a moonlit pine forest"
-    if first in _PREPOSITIONS or first.endswith("ing"):
-        return f"A picture of {names} {scene}"  # "… under the stars", "… building a snowman"
-    return f"A picture of {names}: {scene}"
+    return f"A picture of {names} {read_scene(scene).phrase()}"
 
 
 def time_left(expires_at: datetime, now: datetime) -> str:
