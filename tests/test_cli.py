@@ -291,3 +291,42 @@ def test_a_server_that_refuses_for_good_exits_2(
     monkeypatch.setenv("BEDTALES_BUS__BACKEND", "redis")
     monkeypatch.setenv("BEDTALES_BUS__REDIS_URL", wrong)
     assert "invalid username-password pair" in run("worker", "--data-dir", tmp_path, code=2)
+
+
+def test_households_set_turns_the_series_on_and_off(data_dir: Path) -> None:
+    listed = json.loads(run("households", "list", "--json", "--data-dir", data_dir))
+    assert [(h["name"], h["series"]) for h in listed] == [("home", False)]
+    said = run("households", "set", "home", "--series", "ON", "--data-dir", data_dir)
+    assert "Series on for 'home'" in said
+    listed = json.loads(run("households", "list", "--json", "--data-dir", data_dir))
+    assert listed[0]["series"] is True
+    header, *rows = [
+        line
+        for line in run("households", "list", "--data-dir", data_dir).splitlines()
+        if "│" in line or "┃" in line
+    ]
+    assert "series" in header
+    assert " on " in rows[0]
+    said = run("households", "set", "home", "--series", "off", "--data-dir", data_dir)
+    assert "Series off for 'home'" in said
+    assert (
+        json.loads(run("households", "list", "--json", "--data-dir", data_dir))[0]["series"]
+        is False
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("home", "--series", "maybe"), "series must be on or off, not 'maybe'"),
+        (("home", "--series", ""), "series must be on or off"),
+        (("home",), "nothing to change: give series"),
+        (("nobody", "--series", "on"), "household 'nobody' does not exist"),
+    ],
+)
+def test_households_set_refuses_bad_input_with_exit_2(
+    data_dir: Path, args: tuple[str, ...], message: str
+) -> None:
+    assert message in run("households", "set", *args, "--data-dir", data_dir, code=2)
+    listed = json.loads(run("households", "list", "--json", "--data-dir", data_dir))
+    assert listed[0]["series"] is False

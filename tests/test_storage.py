@@ -136,3 +136,76 @@ def test_households_made_before_0003_get_a_page_token_of_their_own(
     assert len(tokens) == 2
     assert all(token and len(token) >= 32 for token in tokens)
     db.dispose()
+
+
+def test_an_upgrade_from_0005_keeps_stories_and_adds_the_memory_and_the_series(
+    database_url: str, request: pytest.FixtureRequest
+) -> None:
+    from bedtales.storage.models import HouseholdMemoryRow
+    from bedtales.stream import read_changes
+
+    if "postgres" in request.node.callspec.id:
+        database_url = request.getfixturevalue("fresh_postgres_url")
+    db = Database(database_url)
+    db.migrate()
+    story_id = "00000000-0000-4000-8000-000000000006"
+    with db.engine.connect() as connection:
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+        connection.execute(
+            text(
+                "INSERT INTO households (name, timezone, story_ttl_hours, created_at, "
+                "notify_when, notify_timeout_s, page_token) VALUES "
+                "('a', 'UTC', 48, CURRENT_TIMESTAMP, 'created', 600, 'token-of-household-a')"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO stories (id, household_id, title, description, scene, characters, "
+                "prompt, engine, seed, word_count, created_at, expires_at, image_state, "
+                "audio_state, notify_state) SELECT :id, id, 'Old Title', 'old words', 'a park', "
+                "'[\"Eric\"]', 'p', 'builtin', 1, 2, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, "
+                "'pending', 'pending', 'pending' FROM households WHERE name = 'a'"
+            ),
+            {"id": story_id},
+        )
+        connection.commit()
+
+    db.migrate()
+
+    assert {"household_memory"} <= set(inspect(db.engine).get_table_names())
+    with db.session() as session:
+        home = session.scalars(select(HouseholdRow)).one()
+        story = session.get(StoryRow, story_id)
+        assert home.series is False
+        assert story is not None
+        assert (story.title, story.characters, story.plan) == ("Old Title", ["Eric"], None)
+        assert session.scalars(select(HouseholdMemoryRow)).all() == []  # not remembered
+        story.image_state = "done"
+    with db.session() as session:
+        modify = read_changes(session, 0, 10)[-1]
+    # the change stream's images carry the new column on both databases
+    assert modify.event_name == "MODIFY"
+    assert modify.new_image is not None
+    assert modify.old_image is not None
+    assert ("plan", None) in modify.new_image.items()
+    assert ("plan", None) in modify.old_image.items()
+    assert modify.new_image["image_state"] == "done"
+
+    with db.engine.connect() as connection:  # and back down with rows in place
+        config = _alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+        connection.commit()
+    with db.engine.connect() as connection:
+        assert connection.execute(text("SELECT title FROM stories")).scalar() == "Old Title"
+        connection.execute(text("UPDATE stories SET audio_state = 'done'"))
+        connection.commit()
+    with db.session() as session:
+        modify = read_changes(session, 0, 10)[-1]
+    assert modify.new_image is not None
+    assert "plan" not in modify.new_image
+    db.migrate()
+    assert db.current_revision() == db.head_revision()
+    db.dispose()

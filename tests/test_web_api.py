@@ -43,6 +43,8 @@ ADMIN_CALLS: list[tuple[str, str, dict[str, object] | None]] = [
     ("GET", f"{HOME}/subscribers", None),
     ("POST", f"{HOME}/subscribers", {"url": "ntfy://ntfy.sh/bedtales-test"}),
     ("DELETE", f"{HOME}/subscribers/1", None),
+    ("GET", HOME, None),
+    ("PATCH", HOME, {"series": True}),
 ]
 
 
@@ -174,6 +176,51 @@ def test_without_an_admin_token_the_admin_api_is_off(data_dir: Path) -> None:
             assert client.get(f"/api/stories/{story.id}").status_code == 200
     finally:
         bedtales.close()
+
+
+# ----------------------------------------------------------------------------- households
+
+
+def test_a_households_series_is_read_and_changed(client: TestClient) -> None:
+    shown = client.get(HOME, headers=ADMIN)
+    assert shown.status_code == 200
+    assert shown.json() == {
+        "name": "home",
+        "timezone": "Europe/London",
+        "storyTtlHours": 48,
+        "notifyWhen": "created",
+        "notifyTimeoutS": 600,
+        "series": False,
+    }
+    changed = client.patch(HOME, json={"series": True}, headers=ADMIN)
+    assert changed.status_code == 200
+    assert changed.json() == {**shown.json(), "series": True}
+    assert client.get(HOME, headers=ADMIN).json()["series"] is True
+    db = bedtales_of(client).db
+    assert services.get_household(db, "home").series is True
+    assert services.get_household(db, "home").page_token not in changed.text
+    off = client.patch(HOME, json={"series": False}, headers=ADMIN)
+    assert off.json()["series"] is False
+    assert_error(client.get("/api/households/nowhere", headers=ADMIN), 404)
+    assert_error(client.patch("/api/households/nowhere", json={"series": True}, headers=ADMIN), 404)
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"series": "yes"}, "series"),
+        ({"series": 1}, "series"),
+        ({"series": None}, "series"),  # nothing to change
+        ({}, "series"),
+        ({"series": True, "timezone": "UTC"}, "timezone"),
+        ([True], "body"),
+    ],
+)
+def test_a_bad_household_change_is_refused_naming_the_field(
+    client: TestClient, body: object, field: str
+) -> None:
+    assert_error(client.patch(HOME, json=body, headers=ADMIN), 422, field)
+    assert client.get(HOME, headers=ADMIN).json()["series"] is False
 
 
 # ----------------------------------------------------------------------------- characters

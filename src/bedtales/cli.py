@@ -26,7 +26,7 @@ from bedtales.cli_common import (
     print_json,
 )
 from bedtales.config import load_settings
-from bedtales.domain import MediaState, Story
+from bedtales.domain import MediaState, Story, clean_on_off
 from bedtales.expiry import sweep
 from bedtales.importer import read_characters, read_scenes
 from bedtales.storage import Database
@@ -168,6 +168,7 @@ def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
             "storyTtlHours": h.story_ttl_hours,
             "notifyWhen": h.notify_when,
             "notifyTimeoutS": h.notify_timeout_s,
+            "series": h.series,
             "page": f"{base_url}/households/{h.page_token}",
         }
         for h in homes
@@ -175,12 +176,46 @@ def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "time zone", "story TTL (h)", "notify when")
+    table = Table("name", "time zone", "story TTL (h)", "notify when", "series")
     table.add_column("private page", no_wrap=True)
     for h, row in zip(homes, rows, strict=True):
         page = str(row["page"])
-        table.add_row(Text(h.name), Text(h.timezone), str(h.story_ttl_hours), h.notify_when, page)
+        series = "on" if h.series else "off"
+        table.add_row(
+            Text(h.name), Text(h.timezone), str(h.story_ttl_hours), h.notify_when, series, page
+        )
     out.print(table)
+
+
+@command(households_app, "set")
+def households_set(
+    name: Annotated[str, typer.Argument(help="Household name.")],
+    series: Annotated[
+        str | None,
+        typer.Option(
+            metavar="on|off",
+            help="on: a story may bring back a friend from a recent story and remember the "
+            "last one in a line or two (off by default).",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Change a household's settings (what is not given stays)."""
+    with opened(data_dir) as bedtales:
+        home = services.update_household(
+            bedtales.db,
+            name,
+            series=None if series is None else clean_on_off(series, field="series"),
+        )
+    if home.series:
+        out.print(
+            Text(
+                f"Series on for {home.name!r}: a story may bring back a friend from a recent "
+                "story and remembers the last one."
+            )
+        )
+    else:
+        out.print(Text(f"Series off for {home.name!r}: every story stands on its own."))
 
 
 # ----------------------------------------------------------------------------- characters

@@ -24,6 +24,8 @@ class Household:
     story_ttl_hours: int
     notify_when: str = "created"
     notify_timeout_s: int = 600
+    # a series: stories may bring back a friend from a recent one and remember the last one
+    series: bool = False
     # the unguessable part of the household page's address; a secret, like a private link
     page_token: str = field(default="", repr=False)
 
@@ -170,6 +172,14 @@ def clean_ttl_hours(value: int, *, field: str = "story_ttl_hours") -> int:
             f"{field} must be between 1 and {MAX_STORY_TTL_HOURS} hours, not {value}", field=field
         )
     return value
+
+
+def clean_on_off(value: str, *, field: str) -> bool:
+    """A switch as the command line gives it: on or off (any case)."""
+    cleaned = value.strip().lower()
+    if cleaned not in ("on", "off"):
+        raise InputError(f"{field} must be on or off, not {value!r}", field=field)
+    return cleaned == "on"
 
 
 def local_timezone() -> str:

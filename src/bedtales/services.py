@@ -93,6 +93,20 @@ def get_household(db: Database, name: str) -> Household:
         return _household(household_row(session, name))
 
 
+def update_household(db: Database, name: str, *, series: bool | None = None) -> Household:
+    """Change what is given and keep the rest. ``series``: stories may bring back a friend
+    from a recent story and remember the last one (stories/recall.py)."""
+    if series is None:
+        raise InputError("nothing to change: give series (on or off)", field="series")
+    if not isinstance(series, bool):
+        raise InputError(f"series must be on or off, not {series!r}", field="series")
+    with db.session() as session:
+        row = household_row(session, name)
+        row.series = series
+        session.flush()
+        return _household(row)
+
+
 def household_by_token(db: Database, page_token: str) -> Household:
     """The household whose page is at this token; :class:`NotFound` for any other."""
     if not PAGE_TOKEN.fullmatch(page_token):
@@ -122,6 +136,7 @@ def _household(row: HouseholdRow) -> Household:
         story_ttl_hours=row.story_ttl_hours,
         notify_when=row.notify_when,
         notify_timeout_s=row.notify_timeout_s,
+        series=row.series,
         page_token=row.page_token or "",
     )
 

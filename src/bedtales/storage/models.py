@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -94,6 +95,9 @@ class HouseholdRow(Base):
     # by migration 0003 for older rows); nullable only because SQLite cannot add a NOT NULL
     # column without a default to a table that already has rows.
     page_token: Mapped[str | None] = mapped_column(String(64), default=new_page_token)
+    # the series: a story may bring back a friend from a recent one and remember the last
+    # one in a line or two (stories/recall.py)
+    series: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     characters: Mapped[list[CharacterRow]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="CharacterRow.id"
@@ -153,6 +157,8 @@ class StoryRow(Base):
     word_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # what the builtin writer chose (StoryPlan.to_json()): the series brings it back
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     # Filled in by the targets downstream of StoryCreated (illustrate, narrate, notify).
     image_state: Mapped[str] = mapped_column(String(16), default="pending")
@@ -172,6 +178,25 @@ class StoryRow(Base):
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     household: Mapped[HouseholdRow] = relationship()
+
+
+class HouseholdMemoryRow(Base):
+    """One story in its household's memory (stories/recall.py): fingerprints and catalogue
+    keys, never text or names. The story id is no foreign key: the row outlives the story's
+    expiry, and only the household's latest ``MEMORY_STORIES`` rows are kept."""
+
+    __tablename__ = "household_memory"
+    __table_args__ = (Index("ix_household_memory_latest", "household_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    story_id: Mapped[str] = mapped_column(String(36), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the story's
+    plot: Mapped[str | None] = mapped_column(String(64), default=None)  # builtin plans only
+    friend: Mapped[str | None] = mapped_column(String(64), default=None)
+    scene: Mapped[str] = mapped_column(String(16))  # the scene's fingerprint
+    # the story's lines, couplets and title: 16-hex-digit fingerprints, space-separated
+    fingerprints: Mapped[str] = mapped_column(Text)
 
 
 class StoryNotificationRow(Base):

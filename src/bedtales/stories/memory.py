@@ -41,6 +41,10 @@ def couplet_fingerprint(first: str, second: str) -> str:
     return fingerprint(f"{first} / {second}")
 
 
+def scene_fingerprint(scene: str) -> str:
+    return fingerprint("scene " + scene)
+
+
 def stanza_lines(description: str) -> Iterator[list[str]]:
     """The non-blank lines of each stanza of a story."""
     for stanza in _STANZA_BREAK.split(description.strip()):
@@ -71,7 +75,8 @@ class Memory:
     fingerprints: frozenset[str] = frozenset()
     plots: tuple[str, ...] = ()
     friends: tuple[str, ...] = ()
-    scenes: frozenset[str] = frozenset()  # fingerprints of the scenes of those stories
+    # the scene fingerprints of those stories, one a story (repeats kept), most recent first
+    scenes: tuple[str, ...] = ()
 
     def heard(self, text: str) -> bool:
         return fingerprint(text) in self.fingerprints

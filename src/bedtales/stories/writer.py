@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from bedtales.config import Settings
 from bedtales.domain import Story, text_key
@@ -29,8 +30,9 @@ from bedtales.storage import Database
 from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.stories.gates import SafetyList, check_story, count_words
-from bedtales.stories.memory import StoryPlan
+from bedtales.stories.memory import Memory, StoryPlan, scene_fingerprint
 from bedtales.stories.prompt import StoryText, build_prompt, split_answer
+from bedtales.stories.recall import load_memory, load_previously, record_story
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +77,14 @@ def write_story(
     elif not 0 <= seed < SEED_LIMIT:
         raise InputError(f"seed must be between 0 and {SEED_LIMIT - 1}", field="seed")
 
+    moment = now or utcnow()
     with db.session() as session:
         home = household_row(session, household)
         characters = [row.name for row in home.characters]
         scenes = [row.description for row in home.scenes]
-        recent = recent_scenes(session, home.id, settings.text.recent_scenes)
+        memory = load_memory(session, home.id)
+        previously = load_previously(session, home.id, moment)
+        recent = _recent_scenes(session, home.id, scenes, memory, settings.text.recent_scenes)
         household_id, ttl_hours = home.id, home.story_ttl_hours
     if not characters:
         raise InputError(
@@ -95,13 +100,16 @@ def write_story(
         )
 
     scene = pick_scene(scenes, recent, random.Random(seed))
-    prompt = build_prompt(settings.text.prompt_template, characters, scene)
+    series = previously.sentence(_names(characters)) if previously else ""
+    prompt = build_prompt(settings.text.prompt_template, characters, scene, previously=series)
     request = StoryRequest(
         prompt=prompt,
         characters=tuple(characters),
         scene=scene,
         seed=seed,
         min_words=settings.text.min_words,
+        memory=memory,
+        previously=previously,
     )
     composed = compose(text_engine, request, settings)
 
@@ -120,11 +128,15 @@ def write_story(
         word_count=count_words(composed.text.description),
         created_at=created_at,
         expires_at=created_at + timedelta(hours=ttl_hours),
+        plan=composed.plan.to_json() if composed.plan else None,
     )
     try:
         with db.session() as session:
             session.add(row)
             session.flush()
+            # in the story's transaction: a story and its memory are stored together (and
+            # the loser of a race for story_id stores neither)
+            record_story(session, household_id, row, composed.plan)
             story = story_record(row)
     except IntegrityError as exc:
         if story_id is None or not is_unique_violation(exc):
@@ -142,6 +154,28 @@ def _stored(db: Database, story_id: str) -> Story | None:
     with db.session() as session:
         row = session.get(StoryRow, story_id)
         return None if row is None else story_record(row)
+
+
+def _names(characters: Sequence[str]) -> str:
+    """The characters as the prompt names them (see build_prompt)."""
+    return " and ".join(characters)
+
+
+def _recent_scenes(
+    session: Session, household_id: int, scenes: Sequence[str], memory: Memory, count: int
+) -> list[str]:
+    """The household's scenes used by its last ``count`` stories.
+
+    The memory remembers them past the stories' expiry (a sweep deletes the stories); the
+    stories table adds those written before the memory began, or while it could not be read.
+    """
+    if count <= 0:
+        return []
+    latest = set(memory.scenes[:count])
+    recent = [scene for scene in scenes if scene_fingerprint(scene) in latest]
+    if len(memory.scenes) < count:
+        recent.extend(recent_scenes(session, household_id, count))
+    return recent
 
 
 def pick_scene(scenes: Sequence[str], recent: Sequence[str], rng: random.Random) -> str:

@@ -1,5 +1,6 @@
 """The JSON API (OpenAPI at ``/api/openapi.json``): a story for anyone who has its id, and
-for an administrator, the stories, characters, scenes and subscribers of every household.
+for an administrator, the settings, stories, characters, scenes and subscribers of every
+household.
 
 A story's id is its capability, as on its page, so ``GET /api/stories/{id}`` is public. The
 rest needs ``Authorization: Bearer <admin_token>`` (``BEDTALES_ADMIN_TOKEN``); with no token
@@ -20,12 +21,13 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from starlette.exceptions import HTTPException
 
 from bedtales import services, subscribers
 from bedtales.channels import URL_MAX
 from bedtales.domain import NAME_MAX, SCENE_MAX, Character, Scene
+from bedtales.domain import Household as HouseholdRecord
 from bedtales.errors import InputError, NotFound
 from bedtales.subscribers import Subscriber
 from bedtales.views import StoryView, story_view
@@ -172,6 +174,30 @@ class SubscriberOut(BaseModel):
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
 
+class HouseholdOut(BaseModel):
+    """A household's settings (its private page's token stays out: see the CLI)."""
+
+    name: str
+    timezone: str = Field(description="IANA time zone of its schedules.")
+    story_ttl_hours: int = Field(alias="storyTtlHours", description="Hours a story is kept.")
+    notify_when: str = Field(alias="notifyWhen", description="created or complete.")
+    notify_timeout_s: int = Field(alias="notifyTimeoutS")
+    series: bool = Field(
+        description="Stories may bring back a friend from a recent story and remember the last one."
+    )
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class HouseholdChange(_Input):
+    series: StrictBool | None = Field(
+        None,
+        description="true: stories may bring back a friend from a recent story and remember "
+        "the last one in a line or two; false: every story stands on its own.",
+        examples=[True],
+    )
+
+
 # ----------------------------------------------------------------------------- stories
 
 
@@ -229,9 +255,45 @@ def _uuid(value: str) -> str:
         raise NotFound("no story with that id") from None
 
 
-# ----------------------------------------------------------------------------- characters
+# ----------------------------------------------------------------------------- households
 
 Household = Annotated[Text, Path(description="The household's name.", examples=["home"])]
+
+
+@router.get(
+    "/households/{household}",
+    response_model=HouseholdOut,
+    summary="A household's settings",
+    dependencies=[ADMIN],
+    responses=_errors(*ADMIN_ERRORS),
+)
+def read_household(household: Household, request: Request) -> HouseholdOut:
+    return _household(services.get_household(_app(request).db, household))
+
+
+@router.patch(
+    "/households/{household}",
+    response_model=HouseholdOut,
+    summary="Change a household's settings (what is not given stays); answers them all",
+    dependencies=[ADMIN],
+    responses=_errors(*ADMIN_ERRORS, *BODY_ERRORS),
+)
+def change_household(household: Household, body: HouseholdChange, request: Request) -> HouseholdOut:
+    return _household(services.update_household(_app(request).db, household, series=body.series))
+
+
+def _household(home: HouseholdRecord) -> HouseholdOut:
+    return HouseholdOut(
+        name=home.name,
+        timezone=home.timezone,
+        story_ttl_hours=home.story_ttl_hours,
+        notify_when=home.notify_when,
+        notify_timeout_s=home.notify_timeout_s,
+        series=home.series,
+    )
+
+
+# ----------------------------------------------------------------------------- characters
 
 
 @router.get(
