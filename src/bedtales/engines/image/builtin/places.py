@@ -1,9 +1,10 @@
 """Which setting a scene calls for, and the night colours each setting is painted in.
 
-The setting is read with the builtin text engine's own keyword lists
-(:func:`bedtales.engines.text.builtin.scenes.setting_for`), so the picture shows the place
-the story tells of: a scene the story calls "the forest" is painted as woods. A setting this
-engine has no painter for falls back to :data:`DEFAULT`, gentle hills with a cottage.
+The setting is the one the story writer reads from the scene
+(:func:`bedtales.stories.scenes.read_scene`), so the picture shows the place the story tells
+of: a scene the story calls "the forest" is painted as woods. Settings without a painter of
+their own borrow a neighbour's (a river is painted as a garden, a town as a city); anything
+else falls back to :data:`DEFAULT`, gentle hills with a cottage.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bedtales.engines.image.builtin.color import RGB
-from bedtales.engines.text.builtin import scenes
+from bedtales.stories.scenes import read_scene
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,8 @@ PALETTES: dict[str, Palette] = {
 
 DEFAULT = "default"
 SETTINGS: tuple[str, ...] = tuple(PALETTES)
+# The story's settings this engine paints as another one.
+_PAINTED_AS = {"town": "city", "river": "garden", "underwater": "sea", "sky": "mountains"}
 
 
 def setting_for(scene: str) -> str:
@@ -80,5 +83,6 @@ def setting_for(scene: str) -> str:
     >>> setting_for("a moonlit pine forest where owls hoot softly")
     'forest'
     """
-    key = scenes.setting_for(scene).key
+    setting: str = read_scene(scene).setting
+    key = _PAINTED_AS.get(setting, setting)
     return key if key in PALETTES else DEFAULT

@@ -12,26 +12,29 @@ import re
 
 _GROUPS = """
 ight: night light bright white sight tight delight flight kite quite right polite might height
-    tonight
-oon: moon soon tune spoon balloon afternoon lagoon noon june
+    tonight moonlight starlight candlelight goodnight
+oon: moon soon tune spoon balloon afternoon lagoon noon june dune
 ee: tree sea free be see me three glee key bee we tea knee
 ay: day way play say stay away grey gray hay bay sway lay today ray spray hooray may delay
-oh: glow slow go below know so snow low flow show toe ago hello grow though oh no fro
+oh: glow slow go below know so snow low flow show toe ago hello grow though oh no fro row
+    blow tiptoe
 ow: now how cow wow allow
-ound: around ground sound found round
+ound: around ground sound found round bound mound
 ed: bed head said red spread thread ahead instead fed sled led shed overhead
 eep: sleep deep keep sheep peep leap steep asleep heap
-eam: dream stream gleam beam team cream steam
+eam: dream stream gleam beam team cream steam sunbeam moonbeam seem
 air: air there care where share chair bear hair fair stair pair square wear
+    everywhere flair anywhere somewhere
 ear: near dear clear ear cheer year appear deer
 ide: wide side ride glide slide hide guide inside tide beside pride outside tried sighed aside
+    stride countryside
 ing: sing wing thing ring king spring bring swing string
-eye: sky by high fly sigh goodbye bye try eye shy dry why reply
-all: small tall all call ball wall fall hall
-ake: awake lake make take shake flake cake
+eye: sky by high fly sigh goodbye bye try eye shy dry why reply lullaby nearby hi
+all: small tall all call ball wall fall hall waterfall
+ake: awake lake make take shake flake cake snowflake
 est: rest nest best west chest guest quest dressed
 ark: dark spark park bark lark
-ore: shore more door floor explore before four snore soar
+ore: shore more door floor explore before four snore soar store
 eet: feet sweet street treat meet neat seat greet beat
 oo: new blue through too true grew flew do you knew two view crew dew shoe who zoo hue
 ame: name came same game flame
@@ -39,7 +42,7 @@ eeze: trees breeze seas please ease bees knees
 old: gold old told hold cold fold bold rolled
 ine: shine line fine mine nine pine sign vine
 ile: smile while mile pile
-ace: place face space race lace grace embrace trace
+ace: place face space race lace grace embrace trace pace
 and: hand sand land band stand grand
 ong: song along long strong belong wrong
 oat: boat float coat note goat wrote
@@ -54,14 +57,14 @@ ink: wink blink think pink drink
 ell: bell well shell tell smell fell spell
 ind: kind find behind mind unwind remind
 ar: star far are car jar
-un: fun sun run done one begun won
+un: fun sun run done one begun won everyone
 ast: last past fast passed vast
 ave: wave brave gave save cave
 ail: sail tail trail whale snail pail tale pale
-ip: ship trip slip tip flip
+ip: ship trip slip tip flip skip
 op: stop top hop drop pop shop
 ome: home foam roam dome comb gnome
-oze: nose toes rose doze goes glows grows snows those
+oze: nose toes rose doze goes glows grows snows those knows
 out: out about shout sprout scout
 ush: hush rush brush blush plush
 eek: peek seek cheek creek week squeak speak beak
@@ -92,9 +95,10 @@ ept: kept slept stepped swept
 ew-l: cool pool school stool
 awn: yawn dawn lawn drawn
 one: own alone stone bone phone
-ouse: mouse house
+ouse: mouse house lighthouse
 at: hat cat flat mat sat
 urn: turn learn return fern concern
+ain: rain pane lane plain chain train
 """
 
 # The last word of a line: letters and inner apostrophes (``silver-white`` ends on ``white``).
