@@ -13,6 +13,7 @@ there:
 - ``sky``: a place out under the night sky ("They sat | beneath the moon");
 - ``move``: how someone moves, after a verb of going ("They tiptoed on | side by side");
 - ``say``: how someone speaks, after "said Bramble" ("“Hello!” said Bramble | with a grin");
+- ``softly``: how someone speaks quietly or a little sadly ("“I'm lost,” it said | soft and low");
 - ``feel``: how someone feels or is, after "felt" or "was"/"were" ("They felt | warm and snug");
 - ``look``: how a thing looks, after "looked" or "was"/"were" ("The lake was | calm and deep");
 - ``soft_as``: a soft, quiet picture, after "was" or "felt" ("as soft as a summer cloud");
@@ -122,6 +123,12 @@ _TABLE = {
         with a how-do-you-do | with a little cheer | with a happy shout
         in a friendly way
         with a happy wave | with a twinkling eye | in a hush | with a merry grin
+    """,
+    "softly": """
+        soft and low | with a sigh | with a little sigh | in a voice so small | soft and light
+        quiet and slow | with a sniffle or two | as soft as could be | in a hush
+        in a sleepy way | with a tiny frown | in a whisper near
+        with a little sniff and a sigh | so quietly, so slow | sadly, in a voice so small
     """,
     "feel": """
         warm and snug | safe and sound | full of cheer | happy as can be

@@ -149,6 +149,7 @@ class Line:
     inline: tuple[tuple[str, str, str], ...]  # (text, word, group)
     tail: str  # punctuation (and quotes) after the end: ",", ".”"
     groups: frozenset[str]  # rhyme groups this line can end on
+    quotes: int = 0  # quotes opened and not closed: a first line's must close in its partner
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,7 +211,8 @@ def line(source: str) -> Line:
                     f"verse ends on {word!r}, which the rhyme lexicon lacks: {source!r}"
                 )
             groups = frozenset({group})
-    return Line(source, parts, kind, word, inline, tail_text, groups)
+    quotes = source.count("“") - source.count("”")
+    return Line(source, parts, kind, word, inline, tail_text, groups, quotes)
 
 
 def _inline_ending(choice: Alt, source: str) -> tuple[tuple[str, str, str], ...]:
@@ -263,7 +265,10 @@ def template(source: str, slots: frozenset[str]) -> tuple[Part, ...]:
 
 
 def rhymable(one: Line, two: Line) -> bool:
-    """The two lines can end on two different words of one group."""
+    """The two lines can end on two different words of one group (and close each other's
+    quotes)."""
+    if one.quotes + two.quotes != 0:
+        return False
     for group in one.groups & two.groups:
         mine, theirs = _words_in(one, group), _words_in(two, group)
         if any(a != b for a in mine for b in theirs):

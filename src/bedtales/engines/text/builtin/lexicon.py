@@ -29,7 +29,7 @@ ear: near dear clear ear cheer year appear deer
 ide: wide side ride glide slide hide guide inside tide beside pride outside tried sighed aside
     stride countryside
 ing: sing wing thing ring king spring bring swing string
-eye: sky by high fly sigh goodbye bye try eye shy dry why reply lullaby nearby hi
+eye: sky by high fly sigh goodbye bye try eye shy dry why reply lullaby nearby cry hi
 all: small tall all call ball wall fall hall waterfall
 ake: awake lake make take shake flake cake snowflake
 est: rest nest best west chest guest quest dressed

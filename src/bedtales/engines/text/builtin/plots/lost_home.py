@@ -5,43 +5,75 @@ from __future__ import annotations
 from bedtales.engines.text.builtin.grammar import move, stanza
 from bedtales.engines.text.builtin.plots import plot
 
-_FOUND = move(
-    [
-        "Then {they} heard a (sniffle|little sob|tiny sigh) <when>,",
-        "(Behind|Beside|Beneath) {sight}, {they} (spied|found|saw) {little_a} <when>,",
-        "(But look|Oh look)! (Who|What) was that, (so small|all alone) <when>?",
-        "A (tiny|little|wobbly) voice (called|cried) out <when>,",
-        "And then {they} saw a little shape that no one else could see,",
-    ],
-    [
-        "It was {little_a}, as lost as lost could be.",
-        "{Little} (looked up|blinked) with (big|wide|worried) eyes <when>.",
-        "And there sat {little_a}, (shivering|trembling) (a little|just a bit) <when>.",
-    ],
+_FOUND = (
+    move(
+        [
+            "Then {they} heard a (sniffle|little sob|tiny sigh) (from somewhere near|close "
+            "by, quite near),",
+            "(But listen|Hush now)! A (tiny|little|wobbly) voice (came|drifted) (soft|faint) "
+            "and clear,",
+        ],
+        [
+            "And there sat {little_a}, (sniffling|snuffling), (small and dear|oh dear).",
+            "It was {little_a}, who (whispered|sniffed), “Is someone near?”",
+        ],
+    ),
+    move(
+        [
+            "(Behind|Beside|Beneath) {sight}, where (nobody|no one) (thought|had thought) to see,",
+            "And then {they} saw a (little|tiny) shape that (no one else|nobody else) could see,",
+        ],
+        [
+            "It was {little_a}, as lost as lost could be.",
+            "It was {little_a}, (as small|as sad) as (small|sad) could be.",
+        ],
+    ),
+    move(
+        [
+            "(But look|Oh look)! Who was that, (so small|all alone), (all by itself at night|"
+            "alone in the night)?",
+            "Something (small|little) (peeked|peeped) out, (its eyes|two eyes) so (round|"
+            "wide) and bright,",
+        ],
+        [
+            "It was {little_a}, (lost|all lost), and (a little|ever so) (sad|shy) (tonight|"
+            "that night).",
+            "{Little} (looked up|blinked) with (big|wide) eyes, (not feeling quite right|"
+            "holding on tight).",
+        ],
+    ),
 )
 _LOST = move(
     [
-        "“I (wandered off|followed a moth|chased a leaf),” (said|sniffed) {little} <say>,",
-        "“I cannot find my way (back home|home again),” it (said|sighed) <say>,",
-        "“My home is {little_home_my},” it (whispered|said) <say>,",
+        "“I (wandered off|followed a moth|chased a leaf),” (said|sniffed) {little} <softly>,",
+        "“I cannot find my way (back home|home again),” it (said|sighed) <softly>,",
+        "“My home is {little_home_my},” it (whispered|said) <softly>,",
+        "“I (only|just) (stopped|turned) to (look|play) (a while|a bit),” it (sniffed|said) "
+        "<softly>,",
+        "“(Everything|Each path) looks (the same|so big) (at night|in the dark),” it "
+        "(sighed|said) <softly>,",
     ],
     [
         "“And now I (don't know|can't tell) which way to go!”",
         "“(Please|Oh please), (can|will) you help me home today?”",
         "“I'm (lost|so lost), and it is (getting late|late), "
         "(you see|you know|and I'm far from home).”",
+        "“(Oh, how|How) I (wish|long) (to be|I were) (home|back) in bed tonight!”",
     ],
 )
 _COMFORT = move(
     [
         "{names} (knelt|bent) down (low|beside it) <when>,",
         "“(Don't worry|Don't be sad|There, there),” said {names} <say>,",
-        "{They} (held|stroked) {little} <move>,",
+        "{Friend} (patted|nuzzled) {little} (kindly|softly), (and|then) (smiled|said) <say>,",
+        "“(We're|We are) (here|with you) now,” said {names}. “(Please|Now), don't cry.”",
     ],
     [
         "“We'll (help|take) you home, (you'll see|we promise), (right away|without delay).”",
         "“(Come with us|Hold on tight), and (we will|we'll) find the way.”",
         "And {friend} (said|nodded), “I know the way!”",
+        "“We'll (find|help you find) your home (together|all together), by and by.”",
+        "“(Home|Your home) is (never|not) (far|so far) (when friends|with friends) are near.”",
     ],
 )
 _FOLLOW = move(
