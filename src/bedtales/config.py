@@ -30,6 +30,15 @@ DEFAULT_PROMPT_TEMPLATE = (
     "Write a title and a rhyming story on {count} main characters called {names}.\n"
     "The story needs to be set within the scene {scene} and be at least 200 words long"
 )
+# Sent before the prompt by the model engines: what a small local model needs told to write
+# something the quality gates accept (see docs/stories.md).
+DEFAULT_SYSTEM_MESSAGE = (
+    "You write bedtime stories for young children. Begin your answer with the line "
+    '"Title: " and a short title. Then write the story in rhyming verse: short lines, '
+    "four lines to a stanza, a blank line between stanzas. Name every main character. "
+    "Keep it gentle and calm, never repeat a line, and end with everyone asleep. "
+    'Write only the title and the story, and start with "Title: ".'
+)
 
 
 class _Section(BaseModel):
@@ -42,13 +51,26 @@ class TextSettings(_Section):
     )
     prompt_template: str = Field(
         DEFAULT_PROMPT_TEMPLATE,
-        description="Prompt sent to the engine; placeholders {count}, {names} and {scene}.",
+        description="Prompt sent to the engine; placeholders {count}, {names} (required), "
+        "{scene} and {previously}.",
+    )
+    system_message: str = Field(
+        DEFAULT_SYSTEM_MESSAGE,
+        description="System message sent before the prompt by the openai and llamacpp engines "
+        "(asks for a Title: line and a calm rhyming story); empty sends none.",
     )
     max_attempts: int = Field(
         2,
         ge=1,
         le=10,
         description="Answers asked of the chosen engine before falling back to builtin.",
+    )
+    deadline_s: float = Field(
+        90.0,
+        ge=1,
+        le=3600,
+        description="Seconds one story may take, over all answers and retries of the chosen "
+        "engine; after it builtin writes the story.",
     )
     min_words: int = Field(200, ge=50, le=5000, description="Fewest words a story may have.")
     recent_scenes: int = Field(
@@ -86,7 +108,19 @@ class OpenAISettings(_Section):
     api_key: SecretStr | None = Field(None, description="API key; never printed or logged.")
     model: str = Field("gpt-4o-mini", description="Chat model name.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
-    max_tokens: int = Field(1000, ge=16, le=32000, description="Longest answer, in tokens.")
+    max_tokens: int | None = Field(
+        None,
+        ge=16,
+        le=32000,
+        description="Longest answer, in tokens; unset: sized from text.min_words "
+        "(4.5 tokens a word, plus 100).",
+    )
+    frequency_penalty: float = Field(
+        0.0, ge=-2, le=2, description="Penalty on tokens by how often they came already."
+    )
+    presence_penalty: float = Field(
+        0.0, ge=-2, le=2, description="Penalty on tokens that came already at all."
+    )
     timeout_s: float = Field(60.0, gt=0, le=600, description="Seconds to wait for one request.")
     max_retries: int = Field(3, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
 
@@ -97,12 +131,31 @@ class OpenAISettings(_Section):
 
 
 class LlamaCppSettings(_Section):
+    """The local model's sampling settings default to llama.cpp server's (``repeat_penalty``
+    1.1 above all: llama-cpp-python's own 1.0 lets small models loop), so that a model writes
+    in process as it does behind ``python -m llama_cpp.server`` with the openai engine, which
+    sends the same temperature."""
+
     model_path: Path | None = Field(
         None, description="Local GGUF model file for the llamacpp engine."
     )
     n_ctx: int = Field(4096, ge=512, le=131072, description="Context window, in tokens.")
-    max_tokens: int = Field(1000, ge=16, le=32000, description="Longest answer, in tokens.")
+    max_tokens: int | None = Field(
+        None,
+        ge=16,
+        le=32000,
+        description="Longest answer, in tokens; unset: sized from text.min_words "
+        "(4.5 tokens a word, plus 100).",
+    )
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
+    top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling: top share of odds.")
+    top_k: int = Field(40, ge=0, le=1000, description="Sample from this many likeliest tokens.")
+    min_p: float = Field(
+        0.05, ge=0, le=1, description="Drop tokens below this share of the likeliest's odds."
+    )
+    repeat_penalty: float = Field(
+        1.1, ge=1, le=2, description="Penalty on repeating recent tokens; 1 turns it off."
+    )
     threads: int | None = Field(None, ge=1, description="CPU threads; unset lets llama.cpp choose.")
 
 

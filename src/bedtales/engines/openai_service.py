@@ -5,6 +5,12 @@ Retries are the SDK's own: it retries 408/409/429/5xx, connection errors and tim
 ``max_retries`` times, honouring ``Retry-After``/``retry-after-ms`` up to two minutes and
 otherwise backing off exponentially (0.5 s, 1 s, 2 s … capped at 8 s, minus up to 25 % jitter).
 
+A text request may carry a deadline (the story's ``text.deadline_s``): each try's timeout is
+cut to the time left, and once it is up no further try starts, so retries never run past it
+(a backoff pause already begun, at most 8 s or the server's ``Retry-After``, ends first).
+The deadline travels in a context variable to a transport under the SDK's own retry loop, so
+the SDK's retry rules stay as they are and a shared client serves many stories at once.
+
 The API key never appears in a message, a repr or a log line: SDK exceptions are translated
 into bedtales errors built from our own words, and any server text we quote has the key
 masked, since some servers echo the key they refused.
@@ -12,13 +18,17 @@ masked, since some servers echo the key they refused.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TypeVar
+from functools import cache
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bedtales.errors import EngineError, EngineUnavailable
 
 if TYPE_CHECKING:
+    import httpx2
     from openai import APIStatusError, OpenAI, OpenAIError
 
     from bedtales.config import OpenAISettings
@@ -30,6 +40,52 @@ KEY_SETTING = "BEDTALES_OPENAI__API_KEY"
 URL_SETTING = "BEDTALES_OPENAI__BASE_URL"
 
 T = TypeVar("T")
+
+# time.monotonic() by which the request on this thread must be done; None: no deadline
+_DEADLINE: ContextVar[float | None] = ContextVar("bedtales_openai_deadline", default=None)
+
+
+class _DeadlinePassed(Exception):
+    """Raised under the SDK when a request's deadline is up: not one of the errors the SDK
+    retries, so it ends the retry loop at once. It never leaves this module."""
+
+
+@cache
+def _deadline_transport() -> type[httpx2.HTTPTransport]:
+    """The transport class under the SDK's retry loop that keeps requests to a deadline.
+
+    It cuts each try's timeouts to the time left and refuses to start a try once it is up;
+    without a deadline it is the plain transport. Built on first use: httpx2 (the SDK's HTTP
+    library) takes half a second to import, which listing the engines must not pay.
+    """
+    import httpx2
+
+    class DeadlineTransport(httpx2.HTTPTransport):
+        def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+            deadline = _DEADLINE.get()
+            if deadline is None:
+                return super().handle_request(request)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise _DeadlinePassed
+            request.extensions["timeout"] = _capped(request.extensions.get("timeout"), left)
+            try:
+                return super().handle_request(request)
+            except httpx2.TimeoutException:
+                if time.monotonic() >= deadline:  # the deadline's cut, not a slow server's
+                    raise _DeadlinePassed from None
+                raise
+
+    return DeadlineTransport
+
+
+def _capped(timeouts: Any, left: float) -> dict[str, float]:
+    """httpx's per-phase timeouts (connect, read, write, pool), none longer than ``left``."""
+    phases = timeouts if isinstance(timeouts, dict) else {}
+    return {
+        phase: left if phases.get(phase) is None else min(phases[phase], left)
+        for phase in ("connect", "read", "write", "pool")
+    }
 
 
 @dataclass(frozen=True)
@@ -68,7 +124,7 @@ class OpenAIService:
     def __init__(self, settings: OpenAISettings, call: Call) -> None:
         # Imported here, not at module level: the SDK takes over half a second to import and
         # the engine registries import every engine module just to list their names.
-        from openai import OpenAI
+        from openai import DefaultHttpxClient, OpenAI
 
         self.call = call
         self.base_url = settings.base_url or OPENAI_BASE_URL
@@ -79,21 +135,28 @@ class OpenAIService:
             base_url=self.base_url,
             timeout=call.timeout_s,
             max_retries=call.max_retries,
+            http_client=DefaultHttpxClient(transport=_deadline_transport()()),
         )
 
     def __repr__(self) -> str:
         return f"OpenAIService(base_url={self.base_url!r}, model={self.call.model!r})"
 
-    def request(self, send: Callable[[OpenAI], T]) -> T:
-        """Run ``send(client)``; SDK errors come back as EngineError in our words."""
+    def request(self, send: Callable[[OpenAI], T], *, deadline: float | None = None) -> T:
+        """Run ``send(client)``, done by ``deadline`` (a ``time.monotonic()`` value) when
+        one is given; SDK errors come back as EngineError in our words."""
         from openai import OpenAIError
 
+        token = _DEADLINE.set(deadline)
         try:
             return send(self.client)
+        except _DeadlinePassed:
+            raise EngineError(f"{self.base_url} had not answered by the story's deadline") from None
         except OpenAIError as exc:
             raise self._translate(exc) from None
         except ValueError:  # the SDK lets json.JSONDecodeError through for malformed JSON
             raise EngineError(f"{self.base_url} answered with malformed JSON") from None
+        finally:
+            _DEADLINE.reset(token)
 
     def _translate(self, exc: OpenAIError) -> EngineError:
         from openai import APIConnectionError, APIStatusError, APITimeoutError

@@ -186,11 +186,20 @@ def pick_scene(scenes: Sequence[str], recent: Sequence[str], rng: random.Random)
 
 
 def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Composed:
-    """Ask ``engine`` up to ``text.max_attempts`` times; fall back to builtin if none passes."""
+    """Ask ``engine`` up to ``text.max_attempts`` times; fall back to builtin if none passes.
+
+    One deadline (``text.deadline_s``) covers every answer and retry of the chosen engine,
+    so a hung server holds a story that long at most, rather than its timeout for every retry
+    of every answer; the builtin fallback takes milliseconds and needs none.
+    """
     safety = SafetyList.build(settings.text.extra_blocked_words)
+    deadline_s = settings.text.deadline_s
+    timed = replace(request, deadline=time.monotonic() + deadline_s)
     refusals: list[str] = []
     for attempt in range(settings.text.max_attempts):
-        passed, problem = _attempt(engine, replace(request, seed=request.seed + attempt), safety)
+        if _past(timed.deadline):
+            break
+        passed, problem = _attempt(engine, replace(timed, seed=request.seed + attempt), safety)
         if passed is not None:
             note = (
                 f"{engine.name} answers refused first: {'; '.join(refusals)}" if refusals else None
@@ -215,11 +224,25 @@ def compose(engine: TextEngine, request: StoryRequest, settings: Settings) -> Co
     passed, problem = _attempt_builtin(fallback, request, safety)
     if passed is None:
         raise EngineError(f"the builtin fallback failed the quality gates: {problem}")
-    note = (
-        f"{engine.name} failed {len(refusals)} time(s) ({'; '.join(refusals)}); "
-        f"written by {FALLBACK_ENGINE} instead"
-    )
+    late = _past(timed.deadline)
+    note = _fallback_note(engine.name, refusals, deadline_s if late else None)
+    log.warning("story written by %s instead: %s", FALLBACK_ENGINE, note)
     return Composed(passed.text, FALLBACK_ENGINE, note, passed.plan)
+
+
+def _past(deadline: float | None) -> bool:
+    return deadline is not None and time.monotonic() >= deadline
+
+
+def _fallback_note(name: str, refusals: list[str], late_after_s: float | None) -> str:
+    """Why the chosen engine's story was not kept, as the story's ``engine_note`` says it."""
+    reasons = "; ".join(refusals)
+    if late_after_s is not None:
+        why = f"{name} did not finish within {late_after_s:g} s (text.deadline_s)"
+        why += f": {reasons}" if refusals else ""
+    else:
+        why = f"{name} failed {len(refusals)} time(s) ({reasons})"
+    return f"{why}; written by {FALLBACK_ENGINE} instead"
 
 
 @dataclass(frozen=True)
@@ -244,12 +267,25 @@ def _attempt_builtin(
 def _attempt(
     engine: TextEngine, request: StoryRequest, safety: SafetyList
 ) -> tuple[_Passed | None, str]:
+    """One answer, through the gates: the passed story, or why it was refused."""
     try:
         answer: Answer = engine.write(request)
     except EngineError as exc:
         return None, str(exc)
+    if answer.finish_reason == "length":
+        # what a model stuck in a loop gives: its end is missing, whatever the gates say
+        words = count_words(answer.text)
+        return None, (
+            f"answer cut off at the token limit ({engine.name}.max_tokens) after {words} words"
+        )
     text = split_answer(answer.text)
-    problems = check_story(text, request.characters, min_words=request.min_words, safety=safety)
+    problems = check_story(
+        text,
+        request.characters,
+        min_words=request.min_words,
+        safety=safety,
+        prompt=request.prompt,
+    )
     if problems:
         return None, ", ".join(problems)
     return _Passed(text, answer.plan), ""

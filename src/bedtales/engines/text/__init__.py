@@ -30,6 +30,8 @@ class StoryRequest:
     min_words: int = 200
     memory: Memory = EMPTY_MEMORY  # what the household heard in its last stories
     previously: Previously | None = None  # the last story, when the household's series is on
+    # time.monotonic() by which the engine must have answered (text.deadline_s); None: no limit
+    deadline: float | None = None
 
 
 @dataclass(frozen=True)
