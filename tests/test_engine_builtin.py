@@ -80,7 +80,8 @@ def test_the_registered_engine_writes_the_composed_story_and_says_its_plan(
     assert answer.finish_reason == "stop"
     assert plan.plot in {p.key for p in PLOTS}
     assert plan.friend in {f.key for f in FRIENDS}
-    assert plan.recap and plan.recap[0].islower()
+    assert plan.recap
+    assert plan.recap[0].islower()
     assert BuiltinEngine().write(request) == answer
 
 
@@ -97,7 +98,8 @@ def test_the_same_seed_and_memory_write_the_same_story() -> None:
 def test_the_answer_is_a_title_then_stanzas_of_rhyming_couplets() -> None:
     for _, _, plot, answer in many():
         title_line, blank, *_ = answer.split("\n")
-        assert title_line and not blank, (plot, answer)
+        assert title_line, (plot, answer)
+        assert not blank, (plot, answer)
         story = split_answer(answer)
         for stanza in story.description.split("\n\n"):
             lines = stanza.split("\n")
@@ -111,7 +113,9 @@ def test_the_answer_is_a_title_then_stanzas_of_rhyming_couplets() -> None:
 
 def test_couplets_rhyme_by_the_cmu_dictionary() -> None:
     pairs = [
-        pair for *_, answer in many() for pair in couplet_end_words(split_answer(answer).description)
+        pair
+        for *_, answer in many()
+        for pair in couplet_end_words(split_answer(answer).description)
     ]
     rhyming = sum(rhymes(a, b) for a, b in pairs)
     assert rhyming / len(pairs) >= 0.98, [p for p in pairs if not rhymes(*p)][:20]
