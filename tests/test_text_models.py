@@ -76,19 +76,22 @@ def llamacpp(model: Path) -> LlamaCppEngine:
 @pytest.fixture(scope="module")
 def server(model: Path) -> Iterator[LlamaServer]:
     """``python -m llama_cpp.server`` with the model, shared by the module's stories."""
-    running = LlamaServer(model)
-    running.start()
-    yield running
-    running.stop()
+    yield from _running(model)
 
 
 @pytest.fixture
 def own_server(model: Path) -> Iterator[LlamaServer]:
     """A server of this test's own, to hang or kill."""
+    yield from _running(model)
+
+
+def _running(model: Path) -> Iterator[LlamaServer]:
     running = LlamaServer(model)
     running.start()
-    yield running
-    running.stop()
+    try:
+        yield running
+    finally:
+        running.stop()
 
 
 @pytest.fixture

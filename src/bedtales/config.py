@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
@@ -39,6 +39,18 @@ DEFAULT_SYSTEM_MESSAGE = (
     "Keep it gentle and calm, never repeat a line, and end with everyone asleep. "
     'Write only the title and the story, and start with "Title: ".'
 )
+
+
+# The longest answer a model engine may give (openai and llamacpp size it alike).
+AnswerTokens = Annotated[
+    int | None,
+    Field(
+        ge=16,
+        le=32000,
+        description="Longest answer, in tokens; unset: sized from text.min_words "
+        "(4.5 tokens a word, plus 100).",
+    ),
+]
 
 
 class _Section(BaseModel):
@@ -108,13 +120,7 @@ class OpenAISettings(_Section):
     api_key: SecretStr | None = Field(None, description="API key; never printed or logged.")
     model: str = Field("gpt-4o-mini", description="Chat model name.")
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
-    max_tokens: int | None = Field(
-        None,
-        ge=16,
-        le=32000,
-        description="Longest answer, in tokens; unset: sized from text.min_words "
-        "(4.5 tokens a word, plus 100).",
-    )
+    max_tokens: AnswerTokens = None
     frequency_penalty: float = Field(
         0.0, ge=-2, le=2, description="Penalty on tokens by how often they came already."
     )
@@ -140,13 +146,7 @@ class LlamaCppSettings(_Section):
         None, description="Local GGUF model file for the llamacpp engine."
     )
     n_ctx: int = Field(4096, ge=512, le=131072, description="Context window, in tokens.")
-    max_tokens: int | None = Field(
-        None,
-        ge=16,
-        le=32000,
-        description="Longest answer, in tokens; unset: sized from text.min_words "
-        "(4.5 tokens a word, plus 100).",
-    )
+    max_tokens: AnswerTokens = None
     temperature: float = Field(0.7, ge=0, le=2, description="Sampling temperature.")
     top_p: float = Field(0.95, ge=0, le=1, description="Nucleus sampling: top share of odds.")
     top_k: int = Field(40, ge=0, le=1000, description="Sample from this many likeliest tokens.")

@@ -163,5 +163,6 @@ def _without(text: str, names: Sequence[str]) -> str:
     return text
 
 
+@lru_cache(maxsize=256)
 def _name_pattern(name: str) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_]){re.escape(name)}(?![^\W_])", re.IGNORECASE)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bedtales.errors import ConfigError
@@ -71,11 +72,16 @@ def build_prompt(
     says ``{previously}``, or on a line of its own after a template that does not say.
     """
     prompt = template.format(
-        count=len(characters), names=" and ".join(characters), scene=scene, previously=previously
+        count=len(characters), names=prompt_names(characters), scene=scene, previously=previously
     )
     if previously and "{previously}" not in template:
         prompt = f"{prompt.rstrip()}\n{previously}"
     return prompt
+
+
+def prompt_names(characters: Sequence[str]) -> str:
+    """The characters as the prompt names them, as the reference app did: "Milo and Luna"."""
+    return " and ".join(characters)
 
 
 def chat_messages(system_message: str, prompt: str) -> list[dict[str, str]]:

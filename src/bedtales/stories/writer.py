@@ -31,7 +31,7 @@ from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.stories.gates import SafetyList, check_story, count_words
 from bedtales.stories.memory import Memory, StoryPlan, scene_fingerprint
-from bedtales.stories.prompt import StoryText, build_prompt, split_answer
+from bedtales.stories.prompt import StoryText, build_prompt, prompt_names, split_answer
 from bedtales.stories.recall import load_memory, load_previously, record_story
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ def write_story(
         )
 
     scene = pick_scene(scenes, recent, random.Random(seed))
-    series = previously.sentence(_names(characters)) if previously else ""
+    series = previously.sentence(prompt_names(characters)) if previously else ""
     prompt = build_prompt(settings.text.prompt_template, characters, scene, previously=series)
     request = StoryRequest(
         prompt=prompt,
@@ -154,11 +154,6 @@ def _stored(db: Database, story_id: str) -> Story | None:
     with db.session() as session:
         row = session.get(StoryRow, story_id)
         return None if row is None else story_record(row)
-
-
-def _names(characters: Sequence[str]) -> str:
-    """The characters as the prompt names them (see build_prompt)."""
-    return " and ".join(characters)
 
 
 def _recent_scenes(

@@ -43,7 +43,7 @@ from bedtales.engines.text.builtin.catalogue import (
     SOFT_AS,
     WALKED,
 )
-from bedtales.engines.text.builtin.endings import ENDINGS
+from bedtales.engines.text.builtin.endings import ENDINGS, content_words
 from bedtales.engines.text.builtin.grammar import (
     Line,
     Move,
@@ -57,7 +57,7 @@ from bedtales.engines.text.builtin.grammar import (
 from bedtales.engines.text.builtin.lexicon import rhyme_group
 from bedtales.engines.text.builtin.plan import Plan, make_plan
 from bedtales.engines.text.builtin.titles import make_title, title_case
-from bedtales.engines.text.builtin.words import cast_slots, clean_names
+from bedtales.engines.text.builtin.words import capitalise, cast_slots, clean_names
 from bedtales.stories.gates import count_words  # the gates' own count, so they agree
 from bedtales.stories.memory import (
     EMPTY_MEMORY,
@@ -93,6 +93,10 @@ _SETTING_PLACE = {
     "default": ("in", "the land of dreams"),
 }
 _WORDS = re.compile(r"[^\W_]+")
+
+
+# A couplet drawn: its two lines, their templates, their end words and their fingerprints.
+_Drawn = tuple[str, str, Line, Line, str, str, tuple[str, str]]
 
 
 class _Writer:
@@ -138,7 +142,7 @@ class _Writer:
             **cast_slots(self.names),
             "friend_a": friend_a,
             "friend": friend_called,
-            "Friend": _cap(friend_called),
+            "Friend": capitalise(friend_called),
             "friend_kind": friend.kind,
             "friend_moves": friend.moves,
             "friend_moving": friend.moving,
@@ -156,15 +160,15 @@ class _Writer:
             "make": f"the {plan.make}",
             "Make": f"The {plan.make}",
             "place": place,
-            "Place": _cap(place),
+            "Place": capitalise(place),
             "at_place": f"{preposition} {place}",
-            "At_place": _cap(f"{preposition} {place}"),
+            "At_place": capitalise(f"{preposition} {place}"),
             "wonder": scene.wonder or "",
             "activity": scene.activity or "",
             "sight": sights,
-            "Sight": tuple(_cap(s) for s in sights),
+            "Sight": tuple(capitalise(s) for s in sights),
             "sky_thing": SKY_THINGS,
-            "Sky_thing": tuple(_cap(s) for s in SKY_THINGS),
+            "Sky_thing": tuple(capitalise(s) for s in SKY_THINGS),
             "soft_as": SOFT_AS,
             "bright_as": BRIGHT_AS,
             "quiet_as": QUIET_AS,
@@ -219,7 +223,11 @@ class _Writer:
             the, was = noun.the, noun.was
         else:
             the, was = self.rng.choice(SIGHTS.get(self.scene.setting, SIGHTS["default"])), "were"
-        self.slots["thing"], self.slots["Thing"], self.slots["thing_was"] = the, _cap(the), was
+        self.slots["thing"], self.slots["Thing"], self.slots["thing_was"] = (
+            the,
+            capitalise(the),
+            was,
+        )
 
     # ------------------------------------------------------------------ writing
 
@@ -246,17 +254,16 @@ class _Writer:
         else:
             raise ValueError(f"no rhyme for {[m.firsts[0].source for m in moves]}")
         self.anywhere = False
-        one, two, first, second, word_one, word_two = best
+        one, two, first, second, word_one, word_two, prints = best
         self.used_lines.update((id(first), id(second)))
         self.used_words.update((word_one, word_two))
-        self.written.update((fingerprint(one), fingerprint(two)))
-        group = _group_of(first, second, word_one)
-        self.recent_groups = [*self.recent_groups[1 - RECENT_RHYMES :], group]
+        self.written.update(prints)
+        self.recent_groups = [*self.recent_groups[1 - RECENT_RHYMES :], rhyme_group(word_one) or ""]
         return one, two
 
-    def _draw(self, moves: Sequence[Move]) -> tuple[str, str, Line, Line, str, str] | None:
+    def _draw(self, moves: Sequence[Move]) -> _Drawn | None:
         """A couplet not heard lately, if one turns up in TRIES draws; else the last drawn."""
-        best: tuple[str, str, Line, Line, str, str] | None = None
+        best: _Drawn | None = None
         for _ in range(TRIES):
             move = self.rng.choice(moves)
             first = self._pick_line(move.firsts)
@@ -268,8 +275,9 @@ class _Writer:
             if drawn is None:
                 continue
             one, two, word_one, word_two = drawn
-            best = (one, two, first, second, word_one, word_two)
-            if not self._heard(one, two):
+            prints = (fingerprint(one), fingerprint(two))
+            best = (one, two, first, second, word_one, word_two, prints)
+            if not self._heard(one, two, prints):
                 break
         return best
 
@@ -277,8 +285,8 @@ class _Writer:
         fresh = [line for line in lines if id(line) not in self.used_lines]
         return self.rng.choice(fresh or list(lines))
 
-    def _heard(self, one: str, two: str) -> bool:
-        a, b = fingerprint(one), fingerprint(two)
+    def _heard(self, one: str, two: str, prints: tuple[str, str]) -> bool:
+        a, b = prints
         return (
             a in self.written
             or b in self.written
@@ -326,7 +334,7 @@ class _Writer:
             ]
             return self.rng.choice(fitting) if fitting else None
         assert line.kind is not None
-        said = _content_words(body)
+        said = content_words(body)
         last = _last_word(body)
         options = [
             e
@@ -334,8 +342,8 @@ class _Writer:
             if e.word != exclude
             and e.word not in self.used_words
             and (self.anywhere or e.fits(self.scene.setting, self.scene.indoors))
-            and not e.text.startswith(f"{last} ")
-            and not (_content_words(e.text) & said)
+            and e.first != last
+            and not (e.says & said)
         ]
         if not options:
             return None
@@ -396,20 +404,6 @@ class _Writer:
         )
 
 
-def _cap(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-# Words that may come twice in a line: any of three letters or fewer ("the", "and"), these.
-_COMMON = frozenset(
-    "then with they were into from that this there what when soft".split()  # noqa: SIM905
-)
-
-
-def _content_words(text: str) -> set[str]:
-    return {w for w in _WORDS.findall(text.casefold()) if len(w) > 3 and w not in _COMMON}
-
-
 def _last_word(text: str) -> str:
     found = _WORDS.findall(text.casefold())
     return found[-1] if found else ""
@@ -418,10 +412,6 @@ def _last_word(text: str) -> str:
 def _in_own_words(home: str) -> str:
     """ "its nest of leaves" -> "my nest of leaves", as the creature itself says it."""
     return re.sub(r"\bits\b", "my", home)
-
-
-def _group_of(first: Line, second: Line, word: str) -> str:
-    return rhyme_group(word) or next(iter(first.groups & second.groups))
 
 
 def compose_story(

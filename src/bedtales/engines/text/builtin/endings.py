@@ -29,6 +29,7 @@ rhyme lexicon; that is checked at import.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -38,12 +39,29 @@ OUT = "out"
 IN = "in"
 
 
+# Words that may come twice in a line: any of three letters or fewer ("the", "and"), these.
+_COMMON = frozenset(
+    "then with they were into from that this there what when soft".split()  # noqa: SIM905
+)
+_WORDS = re.compile(r"[^\W_]+")
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The words of ``text`` that say something: an ending that says one of the words its
+    line says already ("the moon … | as the moon rose high") is passed over."""
+    return frozenset(
+        word for word in _WORDS.findall(text.casefold()) if len(word) > 3 and word not in _COMMON
+    )
+
+
 @dataclass(frozen=True)
 class Ending:
     text: str
     word: str  # the rhyme word: the phrase's last word
     group: str
     where: frozenset[str] | None  # settings, "out" or "in"; None: anywhere
+    first: str  # its first word, lower-cased: "in" of "in a wink"
+    says: frozenset[str]  # its content words
 
     def fits(self, setting: str, indoors: bool) -> bool:
         where = self.where
@@ -212,7 +230,8 @@ def _parse(text: str) -> list[Ending]:
         group = rhyme_group(word)
         if group is None:
             raise ValueError(f"ending {phrase!r} ends on {word!r}, which the lexicon lacks")
-        endings.append(Ending(phrase, word, group, where))
+        first = phrase.split(" ", 1)[0].casefold()
+        endings.append(Ending(phrase, word, group, where, first, content_words(phrase)))
     return endings
 
 

@@ -10,7 +10,7 @@ import random
 from collections.abc import Mapping, Sequence
 
 from bedtales.engines.text.builtin.grammar import Part, fill
-from bedtales.engines.text.builtin.words import join_names, possessive
+from bedtales.engines.text.builtin.words import capitalise, join_names, possessive
 from bedtales.stories.memory import Memory
 
 TITLE_MAX = 80
@@ -57,7 +57,7 @@ def make_title(
     }
     fallback = ""
     for _ in range(TRIES):
-        title = _capitalise(" ".join(fill(rng.choice(templates), slots, 0, rng).split()))
+        title = capitalise(" ".join(fill(rng.choice(templates), slots, 0, rng).split()))
         if len(title) > TITLE_MAX:
             continue
         fallback = fallback or title
@@ -65,9 +65,5 @@ def make_title(
             return title
     if fallback:
         return fallback
-    title = _capitalise(" ".join(fill(templates[0], slots, 0, rng).split()))
+    title = capitalise(" ".join(fill(templates[0], slots, 0, rng).split()))
     return title[: TITLE_MAX - 1].rsplit(" ", 1)[0] + "…"
-
-
-def _capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:]

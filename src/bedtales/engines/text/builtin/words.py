@@ -40,14 +40,15 @@ def cast_slots(names: Sequence[str]) -> dict[str, str]:
         they, them, their = "they", "them", "their"
     return {
         "names": joined,
-        "Names": _cap(joined),
+        "Names": capitalise(joined),
         "they": they,
-        "They": _cap(they),
+        "They": capitalise(they),
         "them": them,
         "their": their,
-        "Their": _cap(their),
+        "Their": capitalise(their),
     }
 
 
-def _cap(text: str) -> str:
+def capitalise(text: str) -> str:
+    """The first letter upper-cased, the rest as written ("the fox" -> "The fox")."""
     return text[:1].upper() + text[1:]
