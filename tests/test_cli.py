@@ -322,6 +322,7 @@ def test_households_set_turns_the_series_on_and_off(data_dir: Path) -> None:
         (("home", "--series", ""), "series must be on or off"),
         (("home",), "nothing to change: give series"),
         (("nobody", "--series", "on"), "household 'nobody' does not exist"),
+        (("home", "--timezone", "Mars/Base"), "timezone 'Mars/Base' is not an IANA time zone"),
     ],
 )
 def test_households_set_refuses_bad_input_with_exit_2(
@@ -330,3 +331,27 @@ def test_households_set_refuses_bad_input_with_exit_2(
     assert message in run("households", "set", *args, "--data-dir", data_dir, code=2)
     listed = json.loads(run("households", "list", "--json", "--data-dir", data_dir))
     assert listed[0]["series"] is False
+
+
+def test_init_on_a_utc_machine_says_how_to_give_the_family_its_zone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")  # what many servers and containers say
+    home = tmp_path / "home"
+    said = run("init", "--data-dir", home)
+    assert "This machine's time zone is UTC, so 'home' gets its story at 19:15 UTC" in said
+    advice = [line.strip() for line in said.splitlines() if line.startswith("  bedtales ")]
+    assert advice == [
+        f"bedtales households set home --timezone Europe/London --data-dir {home}",
+        "bedtales schedule set nightly --timezone Europe/London --household home "
+        f"--data-dir {home}",
+    ]
+    for line in advice:  # the advice works as written
+        assert "Europe/London" in run(*line.split()[1:])
+    listed = json.loads(run("households", "list", "--json", "--data-dir", home))
+    assert listed[0]["timezone"] == "Europe/London"
+    assert "UTC" not in run("init", "--data-dir", home)  # said once, when it was made
+    chosen = run("init", "--timezone", "UTC", "--data-dir", tmp_path / "chosen")
+    assert "This machine's time zone" not in chosen  # UTC on purpose
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    assert "This machine's time zone" not in run("init", "--data-dir", tmp_path / "paris")

@@ -7,6 +7,7 @@ commands (worker, events, dlq) in :mod:`bedtales.cli_bus`.
 from __future__ import annotations
 
 import logging
+import shlex
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,16 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import __version__, cli_bus, cli_notify, cli_schedule, cli_web, services
+from bedtales import (
+    __version__,
+    cli_access,
+    cli_bus,
+    cli_notify,
+    cli_schedule,
+    cli_web,
+    schedules,
+    services,
+)
 from bedtales.app import initialise
 from bedtales.cli_common import (
     DataDir,
@@ -52,6 +62,7 @@ for sub, name in (
     app.add_typer(sub, name=name, no_args_is_help=True)
 cli_bus.register(app)
 cli_notify.register(app, households_app)
+cli_access.register(households_app)
 cli_web.register(app)
 cli_schedule.register(app)
 
@@ -115,9 +126,26 @@ def init(
             out.print(
                 Text(f"bedtales is ready in {where}; household {home.name!r} already exists.")
             )
+        if created and timezone is None and home.timezone == "UTC":
+            _say_the_zone_is_utc(home.name, data_dir)
         out.print(Text("Next: bedtales story new", style="bold"))
     finally:
         bedtales.close()
+
+
+def _say_the_zone_is_utc(household: str, data_dir: Path | None) -> None:
+    """A server's clock is often UTC: stories would come at 19:15 UTC, not the family's."""
+    where = f" --data-dir {shlex.quote(str(data_dir))}" if data_dir else ""
+    name = shlex.quote(household)
+    out.print(
+        Text(
+            f"This machine's time zone is UTC, so {household!r} gets its story at 19:15 UTC. "
+            "If the family lives elsewhere, give it their zone:\n"
+            f"  bedtales households set {name} --timezone Europe/London{where}\n"
+            f"  bedtales schedule set {schedules.DEFAULT_NAME} --timezone Europe/London"
+            f" --household {name}{where}"
+        )
+    )
 
 
 @command(app, "migrate")
@@ -198,6 +226,13 @@ def households_set(
             "last one in a line or two (off by default).",
         ),
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            help="IANA time zone of the family, e.g. Europe/London: the times its pages and "
+            "messages show (a schedule keeps its own: bedtales schedule set --timezone)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Change a household's settings (what is not given stays)."""
@@ -206,7 +241,12 @@ def households_set(
             bedtales.db,
             name,
             series=None if series is None else clean_on_off(series, field="series"),
+            timezone=timezone,
         )
+    if timezone is not None:
+        out.print(Text(f"Time zone of {home.name!r}: {home.timezone}."))
+    if series is None:
+        return
     if home.series:
         out.print(
             Text(
@@ -430,6 +470,38 @@ def story_list(
     out.print(table)
 
 
+@command(story_app, "keep")
+def story_keep(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="The story's id.")],
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Keep a story the family loves: it and its picture and narration never expire while
+    kept."""
+    with opened(data_dir) as bedtales:
+        story = services.keep_story(bedtales.db, story_id)
+    if as_json:
+        print_json(story.to_json())
+    else:
+        out.print(Text(f"Kept {story.title!r}: it stays until it is unkept."))
+
+
+@command(story_app, "unkeep")
+def story_unkeep(
+    story_id: Annotated[str, typer.Argument(metavar="ID", help="The story's id.")],
+    data_dir: DataDir = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Let a kept story expire as it would have (or in an hour, if that time has passed)."""
+    with opened(data_dir) as bedtales:
+        story = services.unkeep_story(bedtales.db, story_id)
+    if as_json:
+        print_json(story.to_json())
+    else:
+        until = f"{story.expires_at:%Y-%m-%d %H:%M} UTC"
+        out.print(Text(f"{story.title!r} is no longer kept: it expires {until}."))
+
+
 @command(app, "expire")
 def expire(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
     """Delete the stories past their expiry time, with their pictures and narrations.
@@ -451,10 +523,10 @@ def _print_story(story: Story) -> None:
     out.print(Text(story.description))
     out.print()
     note = f" ({story.engine_note})" if story.engine_note else ""
+    until = "kept" if story.kept_at else f"expires {story.expires_at:%Y-%m-%d %H:%M} UTC"
     out.print(
         Text(
-            f"id {story.id} · {story.word_count} words · by {story.engine}{note} · "
-            f"expires {story.expires_at:%Y-%m-%d %H:%M} UTC",
+            f"id {story.id} · {story.word_count} words · by {story.engine}{note} · {until}",
             style="dim",
         )
     )

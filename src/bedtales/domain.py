@@ -28,6 +28,8 @@ class Household:
     series: bool = False
     # the unguessable part of the household page's address; a secret, like a private link
     page_token: str = field(default="", repr=False)
+    # the site lets the family change things only once the operator set a passphrase
+    has_passphrase: bool = False
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,10 @@ class MediaState:
     size: int | None = None
     engine: str | None = None
     error: str | None = None
+    seconds: float | None = None  # a narration's length, once known
 
     def to_json(self) -> dict[str, object]:
-        return {
+        shape: dict[str, object] = {
             "state": self.state,
             "key": self.key,
             "mime": self.mime,
@@ -64,6 +67,9 @@ class MediaState:
             "engine": self.engine,
             "error": self.error,
         }
+        if self.seconds is not None:
+            shape["seconds"] = round(self.seconds, 3)
+        return shape
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ class Story:
     image: MediaState = field(default_factory=lambda: MediaState("pending"))
     audio: MediaState = field(default_factory=lambda: MediaState("pending"))
     notify_state: str = "pending"
+    # when the family kept it: a kept story never expires (until it is unkept)
+    kept_at: datetime | None = None
+
+    def gone(self, now: datetime) -> bool:
+        """Past its expiry and not kept: no longer shown, and the sweeper's to remove."""
+        return self.kept_at is None and self.expires_at <= now
 
     def to_json(self) -> dict[str, object]:
         """The public JSON shape (camelCase, as the reference app's story records)."""
@@ -101,6 +113,7 @@ class Story:
             "wordCount": self.word_count,
             "createdAt": self.created_at.isoformat(),
             "expiresAt": self.expires_at.isoformat(),
+            "keptAt": self.kept_at.isoformat() if self.kept_at else None,
             "image": self.image.to_json(),
             "audio": self.audio.to_json(),
         }

@@ -1,4 +1,5 @@
-"""One exception hierarchy, mapped once to CLI exit codes (and later to HTTP status codes)."""
+"""One exception hierarchy, mapped once to CLI exit codes (cli_common.py) and once to HTTP
+status codes (web/errors.py)."""
 
 from __future__ import annotations
 
@@ -41,6 +42,29 @@ class NotFound(BedtalesError):
 
 class Expired(NotFound):
     """The story existed but has passed its expiry time."""
+
+
+class SignInRefused(BedtalesError):
+    """A wrong passphrase, or a household that has none yet (HTTP 401)."""
+
+    exit_code = 2
+
+
+class TooManyAttempts(BedtalesError):
+    """Too many wrong passphrases from one client of late (HTTP 429); says when to retry."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class Forbidden(BedtalesError):
+    """A form without its CSRF token, or a change the private link alone may not make
+    (HTTP 403)."""
+
+    exit_code = 2
 
 
 class EngineError(BedtalesError):

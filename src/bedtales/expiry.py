@@ -1,4 +1,5 @@
-"""The expiry sweeper: stories and their media vanish once past ``expires_at``.
+"""The expiry sweeper: stories and their media vanish once past ``expires_at``, unless the
+family kept them (``kept_at``).
 
 Reads refuse an expired story at once (services.get_story); the sweeper is what frees the
 space. It works in batches and is safe beside running workers and other sweepers: for each
@@ -46,7 +47,7 @@ def sweep(
             ids = list(
                 session.scalars(
                     select(StoryRow.id)
-                    .where(StoryRow.expires_at <= cutoff)
+                    .where(StoryRow.expires_at <= cutoff, StoryRow.kept_at.is_(None))
                     .order_by(StoryRow.expires_at)
                     .limit(batch)
                 )
@@ -57,7 +58,11 @@ def sweep(
             files += store.delete_prefix(story_prefix(story_id))
         with db.session() as session:
             stories += session.execute(
-                delete(StoryRow).where(StoryRow.id.in_(ids), StoryRow.expires_at <= cutoff)
+                # no story past its expiry can be kept (services.keep_story refuses it), so
+                # none of these was kept after its media went
+                delete(StoryRow).where(
+                    StoryRow.id.in_(ids), StoryRow.expires_at <= cutoff, StoryRow.kept_at.is_(None)
+                )
             ).rowcount  # type: ignore[attr-defined]
         if len(ids) < batch:
             return Sweep(stories, files)

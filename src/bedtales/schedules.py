@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from bedtales import schedule_expressions as sx
 from bedtales.domain import clean_name, clean_timezone
 from bedtales.errors import InputError, NotFound
-from bedtales.services import household_row, refuse_duplicates
+from bedtales.services import check_cap, household_row, refuse_duplicates
 from bedtales.storage import Database
 from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
 
 DEFAULT_EXPRESSION = "cron(15 19 * * ? *)"  # 19:15 every evening, local time
 DEFAULT_NAME = "nightly"
+MAX_SCHEDULES = 10  # a household's cap
 EXPRESSION_MAX = 200
 WINDOW_MAX_MINUTES = 1440  # EventBridge Scheduler's limit for a flexible time window
 DEFAULT_MAX_ATTEMPTS = 3
@@ -181,6 +182,7 @@ def add_schedule(
         taken = set(
             session.scalars(select(ScheduleRow.name).where(ScheduleRow.household_id == home.id))
         )
+        check_cap(len(taken), 1, MAX_SCHEDULES, "schedules", "schedule")
         if wanted is None:
             wanted = _free_name(taken)
         elif wanted in taken:

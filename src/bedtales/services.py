@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +29,13 @@ from bedtales.errors import Expired, InputError, NotFound
 from bedtales.storage import Database
 from bedtales.storage.database import is_unique_violation
 from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryRow, utcnow
+
+# how long an unkept story stays when its own expiry passed while it was kept
+UNKEPT_GRACE = timedelta(hours=1)
+
+# what one household may hold: enough for any family, bounded for a server of thousands
+MAX_CHARACTERS = 50
+MAX_SCENES = 200
 
 _SCENE_NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -93,16 +100,24 @@ def get_household(db: Database, name: str) -> Household:
         return _household(household_row(session, name))
 
 
-def update_household(db: Database, name: str, *, series: bool | None = None) -> Household:
+def update_household(
+    db: Database, name: str, *, series: bool | None = None, timezone: str | None = None
+) -> Household:
     """Change what is given and keep the rest. ``series``: stories may bring back a friend
-    from a recent story and remember the last one (stories/recall.py)."""
-    if series is None:
-        raise InputError("nothing to change: give series (on or off)", field="series")
-    if not isinstance(series, bool):
+    from a recent story and remember the last one (stories/recall.py). ``timezone``: the
+    family's IANA zone, in which its pages and messages show times (its schedules keep the
+    zone each was made in)."""
+    if series is None and timezone is None:
+        raise InputError("nothing to change: give series (on or off) or timezone", field="series")
+    if series is not None and not isinstance(series, bool):
         raise InputError(f"series must be on or off, not {series!r}", field="series")
+    zone = clean_timezone(timezone) if timezone is not None else None
     with db.session() as session:
         row = household_row(session, name)
-        row.series = series
+        if series is not None:
+            row.series = series
+        if zone is not None:
+            row.timezone = zone
         session.flush()
         return _household(row)
 
@@ -138,6 +153,7 @@ def _household(row: HouseholdRow) -> Household:
         notify_timeout_s=row.notify_timeout_s,
         series=row.series,
         page_token=row.page_token or "",
+        has_passphrase=row.passphrase_hash is not None,
     )
 
 
@@ -162,13 +178,23 @@ def _insert_characters(
     session: Session, home: HouseholdRow, names: list[str], *, skip_existing: bool
 ) -> list[CharacterRow]:
     query = select(CharacterRow.name_key).where(CharacterRow.household_id == home.id)
-    fresh = _fresh(
-        names, set(session.scalars(query)), skip_existing, "character", "name", home.name
-    )
+    taken = set(session.scalars(query))
+    have = len(taken)
+    fresh = _fresh(names, taken, skip_existing, "character", "name", home.name)
+    check_cap(have, len(fresh), MAX_CHARACTERS, "characters", "name")
     rows = [CharacterRow(household_id=home.id, name=n, name_key=text_key(n)) for n in fresh]
     session.add_all(rows)
     session.flush()
     return rows
+
+
+def check_cap(have: int, adding: int, most: int, kind: str, field: str) -> None:
+    """Refuse adding past a household's cap, saying how many it has and may have."""
+    if adding and have + adding > most:
+        raise InputError(
+            f"a household may have at most {most} {kind}; it has {have}: remove some first",
+            field=field,
+        )
 
 
 def _fresh(
@@ -232,9 +258,10 @@ def _insert_scenes(
     session: Session, home: HouseholdRow, descriptions: list[str], *, skip_existing: bool
 ) -> list[SceneRow]:
     query = select(SceneRow.description_key).where(SceneRow.household_id == home.id)
-    fresh = _fresh(
-        descriptions, set(session.scalars(query)), skip_existing, "scene", "scene", home.name
-    )
+    taken = set(session.scalars(query))
+    have = len(taken)
+    fresh = _fresh(descriptions, taken, skip_existing, "scene", "scene", home.name)
+    check_cap(have, len(fresh), MAX_SCENES, "scenes", "scene")
     rows = [
         SceneRow(household_id=home.id, description=d, description_key=text_key(d)) for d in fresh
     ]
@@ -303,26 +330,76 @@ def import_entries(
 
 
 def get_story(db: Database, story_id: str, *, now: datetime | None = None) -> Story:
-    """One story; :class:`NotFound` if unknown, :class:`Expired` once past ``expires_at``."""
+    """One story; :class:`NotFound` if unknown, :class:`Expired` once past ``expires_at``
+    (unless kept)."""
     with db.session() as session:
-        row = session.get(StoryRow, story_id.strip().lower())
-        if row is None:
-            raise NotFound(f"no story {story_id!r}")
-        if row.expires_at <= (now or utcnow()):
-            raise Expired(f"story {story_id!r} has expired")
-        return story_record(row)
+        return story_record(_live_story(session, story_id, now or utcnow()))
+
+
+def _live_story(session: Session, story_id: str, now: datetime) -> StoryRow:
+    row = session.get(StoryRow, story_id.strip().lower())
+    if row is None:
+        raise NotFound(f"no story {story_id!r}")
+    if row.kept_at is None and row.expires_at <= now:
+        raise Expired(f"story {story_id!r} has expired")
+    return row
 
 
 def list_stories(
-    db: Database, *, household: str | None = None, limit: int = 50, now: datetime | None = None
+    db: Database,
+    *,
+    household: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+    character: str | None = None,
+    narrated: bool = False,
 ) -> list[Story]:
-    """Stories that have not expired, newest first."""
+    """Stories still shown (kept, or not yet expired), newest first; ``character``: only
+    those this character is in (any case); ``narrated``: only those with their narration."""
     with db.session() as session:
-        query = select(StoryRow).where(StoryRow.expires_at > (now or utcnow()))
+        query = select(StoryRow).where(StoryRow.alive(now or utcnow()))
         if household is not None:
             query = query.where(StoryRow.household_id == household_row(session, household).id)
-        query = query.order_by(StoryRow.created_at.desc()).limit(limit)
-        return [story_record(row) for row in session.scalars(query)]
+        if narrated:
+            query = query.where(StoryRow.audio_state == "done")
+        query = query.order_by(StoryRow.created_at.desc())
+        if character is None:
+            return [story_record(row) for row in session.scalars(query.limit(limit))]
+        # characters is a JSON list: matched here, where SQLite and PostgreSQL agree
+        wanted = text_key(character)
+        stories: list[Story] = []
+        for row in session.scalars(query.execution_options(yield_per=200)):
+            if any(text_key(name) == wanted for name in row.characters):
+                stories.append(story_record(row))
+                if len(stories) == limit:
+                    break
+        return stories
+
+
+def keep_story(db: Database, story_id: str, *, now: datetime | None = None) -> Story:
+    """Keep a story: it and its media are never expired while kept. Keeping a kept story
+    changes nothing (its first keeping time stays); an unknown story is :class:`NotFound`,
+    an expired one :class:`Expired`."""
+    with db.session() as session:
+        row = _live_story(session, story_id, now or utcnow())
+        if row.kept_at is None:
+            row.kept_at = now or utcnow()
+        session.flush()
+        return story_record(row)
+
+
+def unkeep_story(db: Database, story_id: str, *, now: datetime | None = None) -> Story:
+    """Let a kept story expire normally: at its own ``expires_at``, or, if that has passed
+    while it was kept, :data:`UNKEPT_GRACE` from now, so that a slip of the finger can be
+    taken back before the sweeper comes."""
+    moment = now or utcnow()
+    with db.session() as session:
+        row = _live_story(session, story_id, moment)
+        if row.kept_at is not None:
+            row.kept_at = None
+            row.expires_at = max(row.expires_at, moment + UNKEPT_GRACE)
+        session.flush()
+        return story_record(row)
 
 
 def recent_scenes(session: Session, household_id: int, count: int) -> list[str]:
@@ -368,6 +445,8 @@ def story_record(row: StoryRow) -> Story:
             row.audio_size,
             row.audio_engine,
             row.audio_error,
+            row.audio_seconds,
         ),
         notify_state=row.notify_state,
+        kept_at=row.kept_at,
     )

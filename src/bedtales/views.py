@@ -1,8 +1,8 @@
 """What the pages and the JSON API show of a story: one view, so they never disagree.
 
 Media links are signed here, when the view is made, and expire with the story (the media
-store caps them at seven days). A part that failed for good has state ``failed`` and no link:
-the page leaves it out.
+store caps them at seven days); a kept story's links are signed for the cap each time. A
+part that failed for good has state ``failed`` and no link: the page leaves it out.
 """
 
 from __future__ import annotations
@@ -12,7 +12,16 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from bedtales.domain import MediaState, Story
-from bedtales.media import AUDIO, IMAGE, THUMBNAIL, TIMINGS, MediaStore, story_key
+from bedtales.media import (
+    AUDIO,
+    IMAGE,
+    MAX_LINK_LIFETIME,
+    THUMBNAIL,
+    TIMINGS,
+    MediaStore,
+    story_key,
+)
+from bedtales.storage.models import utcnow
 
 
 class PictureView(BaseModel):
@@ -44,6 +53,7 @@ class StoryView(BaseModel):
     stanzas: list[list[str]] = Field(description="The story's stanzas, each a list of lines.")
     created_at: datetime = Field(alias="createdAt")
     expires_at: datetime = Field(alias="expiresAt")
+    kept: bool = Field(False, description="Kept by the family: it does not expire while kept.")
     image: PictureView
     audio: NarrationView
 
@@ -68,13 +78,23 @@ def story_view(story: Story, store: MediaStore, *, now: datetime | None = None) 
         stanzas=stanzas(story.description),
         created_at=story.created_at,
         expires_at=story.expires_at,
+        kept=story.kept_at is not None,
         image=_picture(story, store, now),
         audio=_narration(story, store, now),
     )
 
 
 def _link(store: MediaStore, story: Story, name: str, now: datetime | None) -> str:
-    return store.link(story_key(story.id, name), story.expires_at, now=now)
+    return store.link(story_key(story.id, name), links_until(story, now), now=now)
+
+
+def links_until(story: Story, now: datetime | None = None) -> datetime:
+    """When a story's media links should stop working: with the story, or, for a kept story,
+    as late as the store allows (its cap, seven days): a kept story's page signs them anew
+    each time it is shown."""
+    if story.kept_at is None:
+        return story.expires_at
+    return (now or utcnow()) + MAX_LINK_LIFETIME
 
 
 def _done(media: MediaState) -> bool:

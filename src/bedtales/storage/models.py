@@ -24,11 +24,13 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    or_,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from bedtales.domain import NAME_MAX, SCENE_MAX
 
@@ -98,6 +100,9 @@ class HouseholdRow(Base):
     # the series: a story may bring back a friend from a recent one and remember the last
     # one in a line or two (stories/recall.py)
     series: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # the passphrase that lets the family change things on its site (households/access.py):
+    # a scrypt hash, never the passphrase; None: the site only reads
+    passphrase_hash: Mapped[str | None] = mapped_column(String(255), default=None)
 
     characters: Mapped[list[CharacterRow]] = relationship(
         back_populates="household", cascade="all, delete-orphan", order_by="CharacterRow.id"
@@ -159,6 +164,8 @@ class StoryRow(Base):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # what the builtin writer chose (StoryPlan.to_json()): the series brings it back
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+    # kept by the family: never expired by the sweeper while set (see alive())
+    kept_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     # Filled in by the targets downstream of StoryCreated (illustrate, narrate, notify).
     image_state: Mapped[str] = mapped_column(String(16), default="pending")
@@ -173,11 +180,17 @@ class StoryRow(Base):
     audio_size: Mapped[int | None] = mapped_column(Integer, default=None)
     audio_engine: Mapped[str | None] = mapped_column(String(40), default=None)
     audio_error: Mapped[str | None] = mapped_column(Text, default=None)
+    audio_seconds: Mapped[float | None] = mapped_column(Double, default=None)
     notify_state: Mapped[str] = mapped_column(String(16), default="pending")
     notify_error: Mapped[str | None] = mapped_column(Text, default=None)
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
     household: Mapped[HouseholdRow] = relationship()
+
+    @classmethod
+    def alive(cls, now: datetime) -> ColumnElement[bool]:
+        """Stories still shown at ``now``: kept ones, and the rest until they expire."""
+        return or_(cls.kept_at.is_not(None), cls.expires_at > now)
 
 
 class HouseholdMemoryRow(Base):
@@ -227,6 +240,33 @@ class SubscriberRow(Base):
     url: Mapped[str] = mapped_column(Text)
     label: Mapped[str | None] = mapped_column(String(NAME_MAX), default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # "operator" (CLI, admin API: any Apprise URL) or "household" (its site: URLs held to
+    # what cannot reach inside the server's network, see notify/guard.py)
+    added_by: Mapped[str] = mapped_column(String(16), default="operator", server_default="operator")
+
+
+class HouseholdSessionRow(Base):
+    """A signed-in family on its site: the cookie holds the token, this row its SHA-256."""
+
+    __tablename__ = "household_sessions"
+    __table_args__ = (Index("ix_household_sessions_household", "household_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    household_id: Mapped[int] = mapped_column(ForeignKey("households.id", ondelete="CASCADE"))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailureRow(Base):
+    """One wrong passphrase from one client: the sign-in rate limit counts recent ones."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_client", "client", "failed_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ScheduleRow(Base):

@@ -33,6 +33,7 @@ class StoredMedia:
     mime: str
     size: int
     engine: str
+    seconds: float | None = None  # a narration's length (the podcast feed shows it)
 
 
 def story_for(ctx: TargetContext) -> Story | None:
@@ -67,7 +68,7 @@ def check_text(story: Story) -> None:
 def record(ctx: TargetContext, story: Story, kind: Kind, media: StoredMedia) -> bool:
     """Mark ``kind`` done on the story. If the story expired or vanished meanwhile, delete
     what was written for it instead and return False."""
-    columns = {
+    columns: dict[str, object] = {
         f"{kind}_state": "done",
         f"{kind}_key": media.key,
         f"{kind}_mime": media.mime,
@@ -75,10 +76,12 @@ def record(ctx: TargetContext, story: Story, kind: Kind, media: StoredMedia) -> 
         f"{kind}_engine": media.engine,
         f"{kind}_error": None,
     }
+    if media.seconds is not None:
+        columns[f"{kind}_seconds"] = media.seconds
     with ctx.db.session() as session:
         updated = session.execute(
             update(StoryRow)
-            .where(StoryRow.id == story.id, StoryRow.expires_at > utcnow())
+            .where(StoryRow.id == story.id, StoryRow.alive(utcnow()))
             .values(columns)
         ).rowcount  # type: ignore[attr-defined]
     if updated:

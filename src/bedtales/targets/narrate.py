@@ -44,7 +44,7 @@ def narrate(ctx: TargetContext) -> None:
     store.put(story_key(story.id, TIMINGS), timings_json(speech), "application/json")
     key = story_key(story.id, AUDIO)
     store.put(key, speech.data, speech.mime)
-    media = StoredMedia(key, speech.mime, len(speech.data), speech.engine)
+    media = StoredMedia(key, speech.mime, len(speech.data), speech.engine, speech.duration_s)
     if record(ctx, story, "audio", media):
         log.info(
             "narrated %s with %s: %.0f s of audio in %.1f s (%d KB)",

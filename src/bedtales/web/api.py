@@ -26,11 +26,12 @@ from starlette.exceptions import HTTPException
 
 from bedtales import services, subscribers
 from bedtales.channels import URL_MAX
-from bedtales.domain import NAME_MAX, SCENE_MAX, Character, Scene
+from bedtales.domain import NAME_MAX, SCENE_MAX, Character, Scene, Story
 from bedtales.domain import Household as HouseholdRecord
 from bedtales.errors import InputError, NotFound
 from bedtales.subscribers import Subscriber
 from bedtales.views import StoryView, story_view
+from bedtales.web import urls
 from bedtales.web.errors import ErrorBody
 
 if TYPE_CHECKING:
@@ -210,7 +211,7 @@ class HouseholdChange(_Input):
 def read_story(story_id: str, request: Request) -> StoryView:
     bedtales = _app(request)
     story = services.get_story(bedtales.db, _uuid(story_id))
-    return story_view(story, bedtales.tools.media)
+    return _view(bedtales, story)
 
 
 @router.get(
@@ -227,7 +228,7 @@ def list_stories(
 ) -> list[StoryView]:
     bedtales = _app(request)
     stories = services.list_stories(bedtales.db, household=household, limit=limit)
-    return [story_view(story, bedtales.tools.media) for story in stories]
+    return [_view(bedtales, story) for story in stories]
 
 
 @router.post(
@@ -245,6 +246,57 @@ def start_story(
     story = bedtales.write_story(body.household if body else None)
     response.headers["Location"] = f"/api/stories/{story.id}"
     return StoryStarted(id=story.id, url=f"{bedtales.settings.web.base_url}/stories/{story.id}")
+
+
+@router.put(
+    "/stories/{story_id}/keep",
+    response_model=StoryView,
+    summary="Keep a story: it and its media never expire while kept",
+    responses=_errors(404, 410, 503),
+)
+def keep_story(story_id: str, request: Request) -> StoryView:
+    """The story's id is its capability here too, as for the heart on its page. A PUT is no
+    simple cross-site request (a browser asks first, and no other origin is allowed), so
+    another site cannot make a visitor's browser send it."""
+    bedtales = _app(request)
+    story = services.keep_story(bedtales.db, _uuid(story_id))
+    request.app.state.story_pages.forget(story.id)
+    return _view(bedtales, story)
+
+
+@router.delete(
+    "/stories/{story_id}/keep",
+    response_model=StoryView,
+    summary="Let a kept story expire normally again",
+    responses=_errors(404, 410, 503),
+)
+def unkeep_story(story_id: str, request: Request) -> StoryView:
+    bedtales = _app(request)
+    story = services.unkeep_story(bedtales.db, _uuid(story_id))
+    request.app.state.story_pages.forget(story.id)
+    return _view(bedtales, story)
+
+
+def _view(bedtales: App, story: Story) -> StoryView:
+    """The story as the API shows it: its media links absolute, from ``web.base_url``. A
+    client may be a script on another machine, with no page to resolve a path against."""
+    view = story_view(story, bedtales.tools.media)
+    base = bedtales.settings.web.base_url
+
+    def full(link: str | None) -> str | None:
+        return None if link is None else urls.absolute(base, link)
+
+    image, audio = view.image, view.audio
+    return view.model_copy(
+        update={
+            "image": image.model_copy(
+                update={"url": full(image.url), "thumbnail_url": full(image.thumbnail_url)}
+            ),
+            "audio": audio.model_copy(
+                update={"url": full(audio.url), "timings_url": full(audio.timings_url)}
+            ),
+        }
+    )
 
 
 def _uuid(value: str) -> str:

@@ -24,6 +24,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from bedtales.storage.story_triggers import drop_sqlite_triggers, sqlite_triggers
+
 revision: str = "0006"
 down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
@@ -64,14 +66,14 @@ def upgrade() -> None:
         sa.Column("series", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
     op.add_column("stories", sa.Column("plan", sa.JSON(), nullable=True))
-    _sqlite_triggers(STORY_COLUMNS)
+    sqlite_triggers(STORY_COLUMNS)
 
 
 def downgrade() -> None:
     # SQLite refuses to drop a column that a trigger names: the triggers go first
-    _drop_sqlite_triggers()
+    drop_sqlite_triggers()
     op.drop_column("stories", "plan")
-    _sqlite_triggers(tuple(c for c in STORY_COLUMNS if c != "plan"))
+    sqlite_triggers(tuple(c for c in STORY_COLUMNS if c != "plan"))
     op.drop_column("households", "series")
     op.drop_index("ix_household_memory_latest", table_name="household_memory")
     op.drop_table("household_memory")
@@ -86,47 +88,3 @@ STORY_COLUMNS = (
     "audio_state", "audio_key", "audio_mime", "audio_size", "audio_engine", "audio_error",
     "notify_state", "notify_error", "notified_at", "plan",
 )  # fmt: skip
-JSON_COLUMNS = frozenset({"characters", "plan"})
-SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f000', 'now')"
-TRIGGERS = ("insert", "modify", "remove")
-
-
-def _sqlite_image(row: str, columns: Sequence[str]) -> str:
-    pairs = []
-    for column in columns:
-        value = f"json({row}.{column})" if column in JSON_COLUMNS else f"{row}.{column}"
-        pairs.append(f"'{column}', {value}")
-    household = f"(SELECT name FROM households WHERE id = {row}.household_id)"
-    pairs.append(f"'household', {household}")
-    return f"json_object({', '.join(pairs)})"
-
-
-def _sqlite_trigger(name: str, when: str, event: str, new: str, old: str, key: str) -> str:
-    return (
-        f"CREATE TRIGGER {name} AFTER {when} ON stories {event} BEGIN "
-        "INSERT INTO story_changes (event_name, keys, new_image, old_image, changed_at) "
-        f"VALUES ('{name.split('_')[-1].upper()}', json_object('id', {key}), {new}, {old}, "
-        f"{SQLITE_NOW}); END"
-    )
-
-
-def _drop_sqlite_triggers() -> None:
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    for name in TRIGGERS:
-        op.execute(f"DROP TRIGGER IF EXISTS stories_change_{name}")
-
-
-def _sqlite_triggers(columns: Sequence[str]) -> None:
-    """The SQLite triggers of 0002, listing ``columns`` (PostgreSQL's need no change)."""
-    if op.get_bind().dialect.name != "sqlite":
-        return
-    _drop_sqlite_triggers()
-    new, old = _sqlite_image("NEW", columns), _sqlite_image("OLD", columns)
-    op.execute(_sqlite_trigger("stories_change_insert", "INSERT", "", new, "NULL", "NEW.id"))
-    op.execute(
-        _sqlite_trigger(
-            "stories_change_modify", "UPDATE", f"WHEN {old} IS NOT {new}", new, old, "NEW.id"
-        )
-    )
-    op.execute(_sqlite_trigger("stories_change_remove", "DELETE", "", "NULL", old, "OLD.id"))
