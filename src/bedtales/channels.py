@@ -7,6 +7,11 @@ with the server, security mode, login and addresses Apprise read from the ``mail
 URL: Apprise's email plugin would make the text part itself from the HTML, and its
 converter drops the links, the one thing the message is for.
 
+A URL a household added on its web site is not sent this way: it is read again under the
+site's rules (:mod:`bedtales.notify.guard`) and sent by bedtales itself, email through the
+operator's mail server (``[smtp]``) and the rest to an address checked to be public
+(:mod:`bedtales.notify.publish`); the household is told only a generic reason.
+
 A URL may hold a password or a token: it is only ever shown masked (:func:`mask_url`), and
 errors from a channel are passed on only where they cannot echo it.
 """
@@ -29,8 +34,11 @@ from apprise.plugins import N_MGR
 from apprise.plugins.email import NotifyEmail
 from apprise.utils.parse import parse_urls
 
+from bedtales.config import SmtpSettings
 from bedtales.errors import BedtalesError, InputError
 from bedtales.messages import Message
+from bedtales.notify.guard import read_household_url
+from bedtales.notify.publish import PublishFailed, publish, shown_name
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +51,11 @@ _split_urls: Callable[[str], list[str]] = parse_urls
 # query parameters Apprise privacy-prints as they are: custom headers (+), payload fields (:)
 # and anything named like a secret
 _SECRET_PARAM = re.compile(r"^[+:]|token|key|secret|pass|auth|sig|pw", re.IGNORECASE)
+# services whose path is a secret (webhook ids and tokens; an ntfy topic is all that guards a
+# public server's messages), and those whose "host" is a token too: Apprise leaves them
+# readable, or shows their first and last characters
+_SECRET_PATH = frozenset({"ntfy", "ntfys", "json", "jsons", "xml", "xmls", "form", "forms"})
+_SECRET_HOST = frozenset({"discord", "slack", "tgram"})
 
 
 class SendFailed(BedtalesError):
@@ -98,6 +111,7 @@ def mask_url(plugin: NotifyBase, given: str) -> str:
     query parameters the person wrote, with values that may be secrets hidden too."""
     masked = _privacy_print(plugin)
     base, _, query = masked.partition("?")
+    base = _mask_path(base)
     wanted = {_param_name(part) for part in given.partition("?")[2].split("&") if part}
     kept = []
     for part in query.split("&"):
@@ -105,6 +119,17 @@ def mask_url(plugin: NotifyBase, given: str) -> str:
         if part and name in wanted:
             kept.append(f"{part.split('=', 1)[0]}=****" if _SECRET_PARAM.search(name) else part)
     return base.rstrip("/") + ("?" + "&".join(kept) if kept else "")
+
+
+def _mask_path(base: str) -> str:
+    """``ntfys://ntfy.sh/****``, ``discord://****/****``: the service and a real host kept."""
+    scheme, sep, rest = base.partition("://")
+    if scheme.lower() not in _SECRET_PATH | _SECRET_HOST:
+        return base
+    netloc, slash, path = rest.partition("/")
+    if scheme.lower() in _SECRET_HOST:
+        netloc = "****"
+    return scheme + sep + netloc + slash + "/".join("****" if p else p for p in path.split("/"))
 
 
 def _privacy_print(plugin: Any) -> str:  # Any: Apprise leaves url() unannotated
@@ -122,8 +147,21 @@ def _scheme(url: str) -> str:
 # ----------------------------------------------------------------------------- sending
 
 
-def send(url: str, message: Message) -> None:
-    """Send ``message`` to one subscriber URL; :class:`SendFailed` with the reason."""
+def send(
+    url: str,
+    message: Message,
+    *,
+    household_added: bool = False,
+    smtp: SmtpSettings | None = None,
+) -> None:
+    """Send ``message`` to one subscriber URL; :class:`SendFailed` with the reason.
+
+    ``household_added``: the URL came from a household's web site, and is sent under its
+    rules (:func:`_send_for_household`); ``smtp`` is the operator's mail server, the only
+    one such email goes through. The operator's URLs have Apprise's full power."""
+    if household_added:
+        _send_for_household(url, message, smtp)
+        return
     try:
         plugin = read_url(url)
         if isinstance(plugin, NotifyEmail) and plugin.pgp_mode == "no":
@@ -193,9 +231,58 @@ def _smtp(plugin: Any) -> _Smtp:
     )
 
 
+def _send_for_household(url: str, message: Message, smtp: SmtpSettings | None) -> None:
+    """A household's subscriber: its URL read again under the site's rules (it may have been
+    stored before a rule came, or written to the database by hand), then sent by bedtales
+    itself. The household hears one sentence; the log gets the reason."""
+    try:
+        target = read_household_url(url)
+    except InputError as exc:  # names what is refused, never the URL's tokens
+        log.warning("a household's subscriber URL is refused: %s", exc)
+        raise SendFailed("this subscriber's URL can no longer be used") from None
+    route = _household_route(target.parts[0], smtp) if target.service == "email" else None
+    where = "the mail server" if route is not None else shown_name(target)
+    try:
+        if route is not None:
+            _deliver(route, message)
+        else:
+            publish(target, message)
+    except PublishFailed as exc:
+        log.warning("%s: %s", exc, exc.detail)
+        raise SendFailed(str(exc)) from None
+    except Exception as exc:  # the mail server's answer, or a failure nobody foresaw
+        log.warning("%s failed for a household: %s", where, _redacted(str(exc), url))
+        raise SendFailed(f"{where} did not take the message") from None
+
+
+def _household_route(address: str, smtp: SmtpSettings | None) -> _Smtp:
+    """The operator's mail server, to the one address of a household's subscriber."""
+    if smtp is None or not smtp.host or not smtp.sender:
+        raise SendFailed("email cannot be sent: the server's operator has not set up mail")
+    return _Smtp(
+        host=smtp.host,
+        port=smtp.resolved_port,
+        mode="insecure" if smtp.security == "none" else smtp.security,
+        user=smtp.user,
+        password=smtp.password.get_secret_value() if smtp.password else None,
+        verify=True,
+        timeout=smtp.timeout_s,
+        sender=("bedtales", smtp.sender),
+        to=[("", address)],
+        cc=[],
+        bcc=[],
+        reply_to=[],
+        headers={},
+    )
+
+
 def _send_email(plugin: NotifyEmail, message: Message) -> None:
     """One multipart email (text, then HTML) to the URL's To, Cc and Bcc addresses."""
-    route = _smtp(plugin)
+    _deliver(_smtp(plugin), message)
+
+
+def _deliver(route: _Smtp, message: Message) -> None:
+    """Hand the email to the route's mail server: the URL's, or the operator's."""
     mail, recipients = _email(route, message)
     context = ssl.create_default_context()
     if not route.verify:  # the person asked for it in the URL (verify=no)
@@ -238,7 +325,15 @@ def _email(route: _Smtp, message: Message) -> tuple[EmailMessage, list[str]]:
     for name, value in route.headers.items():  # +Header=value in the URL
         mail[name] = value
     mail.set_content(message.text)
-    mail.add_alternative(message.html, subtype="html")
+    picture = message.picture
+    mail.add_alternative(message.html if picture is None else picture.html, subtype="html")
+    html = mail.get_body(("html",))
+    if picture is not None and html is not None:
+        # the HTML part becomes multipart/related: the HTML, then the picture its cid: names
+        maintype, _, subtype = picture.mime.partition("/")
+        html.add_related(
+            picture.data, maintype, subtype, cid=f"<{picture.content_id}>", disposition="inline"
+        )
     return mail, recipients
 
 

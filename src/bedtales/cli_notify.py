@@ -128,6 +128,7 @@ def subscribers_test(
             bedtales.household(household),
             bedtales.settings.web.base_url,
             subscriber,
+            smtp=bedtales.settings.smtp,
         )
     if not outcomes:
         out.print(Text("No subscribers yet: bedtales subscribers add URL", style="dim"))

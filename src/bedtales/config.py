@@ -12,7 +12,15 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -253,7 +261,9 @@ class MediaSettings(_Section):
 class WebSettings(_Section):
     base_url: str = Field(
         "http://127.0.0.1:8080",
-        description="Address families open: story links and local media links start with it.",
+        description="Address families open: links in messages, the JSON API and link previews "
+        "start with it; unset, it follows where `bedtales run`/`web` listen (--lan: the LAN "
+        "address).",
     )
     host: str = Field("127.0.0.1", description="Address `bedtales web` listens on.")
     port: int = Field(8080, ge=1, le=65535, description="Port `bedtales web` listens on.")
@@ -269,6 +279,53 @@ class WebSettings(_Section):
         if parts.query or parts.fragment:
             raise ValueError("must not have a query or fragment")
         return value.rstrip("/")
+
+
+class SmtpSettings(_Section):
+    """The operator's mail server. Email to the subscribers a household adds on its web site
+    goes through it and nowhere else: their URLs name the recipient only (notify/guard.py).
+    The operator's own ``mailto://`` subscribers name their server and do not use it."""
+
+    host: str | None = Field(
+        None,
+        description="Mail server for the email subscribers households add on their site; "
+        "unset: households cannot add email subscribers.",
+    )
+    port: int | None = Field(
+        None, ge=1, le=65535, description="Port; unset: 587 for starttls, 465 for ssl, 25 for none."
+    )
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls",
+        description="starttls, ssl (TLS from the start) or none (only for a relay on the same "
+        "machine or network).",
+    )
+    user: str | None = Field(None, description="Login name; unset: no login.")
+    password: SecretStr | None = Field(None, description="Login password; never printed.")
+    sender: str | None = Field(
+        None, description="From address, e.g. stories@example.org; required when host is set."
+    )
+    timeout_s: float = Field(30.0, gt=0, le=300, description="Seconds to wait for the server.")
+
+    @field_validator("sender")
+    @classmethod
+    def _one_address(cls, value: str | None) -> str | None:
+        from bedtales.errors import InputError
+        from bedtales.notify.guard import clean_address
+
+        try:
+            return None if value is None else clean_address(value, field="sender")
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+
+    @model_validator(mode="after")
+    def _sender_with_host(self) -> SmtpSettings:
+        if self.host and not self.sender:
+            raise ValueError("smtp.sender (the From address) must be set when smtp.host is")
+        return self
+
+    @property
+    def resolved_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
 def _known(names: list[str], value: str, kind: str) -> str:
@@ -413,6 +470,7 @@ class Settings(BaseSettings):
     speech: SpeechSettings = Field(default_factory=SpeechSettings)
     media: MediaSettings = Field(default_factory=MediaSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     bus: BusSettings = Field(default_factory=BusSettings)
 
     @field_validator("default_household")

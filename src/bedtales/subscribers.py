@@ -5,6 +5,10 @@ when they hear (:func:`set_notify_when`). Reading, masking and sending to the UR
 
 A URL may hold a password or a token: a :class:`Subscriber` shows it masked, and keeps the
 URL itself for sending only.
+
+Who added it matters: the operator (:func:`add_subscriber`, from the CLI or the admin API)
+may give any Apprise URL; a household on its web site (:func:`add_household_subscriber`)
+only the plain forms :mod:`bedtales.notify.guard` allows, and they are sent under its rules.
 """
 
 from __future__ import annotations
@@ -18,14 +22,26 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bedtales.channels import SendFailed, describe, read_url, send
+from bedtales.config import Settings, SmtpSettings
 from bedtales.domain import Household, clean_name
 from bedtales.errors import InputError, NotFound
 from bedtales.messages import test_message
-from bedtales.services import get_household, household_row, refuse_duplicates
+from bedtales.notify.guard import (
+    HTTPS_PORT,
+    AddressRefused,
+    check_address,
+    check_household_url,
+    email_url,
+    ntfy_url,
+    read_household_url,
+)
+from bedtales.services import check_cap, get_household, household_row, refuse_duplicates
 from bedtales.storage import Database
 from bedtales.storage.models import HouseholdRow, SubscriberRow
 
 NOTIFY_WHEN = ("created", "complete")
+MAX_SUBSCRIBERS = 10  # a household's cap
+HOUSEHOLD_KINDS = ("email", "ntfy", "url")
 TIMEOUT_MIN_S, TIMEOUT_MAX_S = 30, 24 * 3600
 _NUMBER = re.compile(r"[0-9]{1,9}")
 
@@ -40,6 +56,11 @@ class Subscriber:
     created_at: datetime
     # the URL as given, secrets and all: for sending only, never for showing
     url: str = field(repr=False)
+    added_by: str = "operator"  # or "household": sent under the web site's rules
+
+    @property
+    def household_added(self) -> bool:
+        return self.added_by == "household"
 
     @property
     def name(self) -> str:
@@ -70,17 +91,71 @@ def add_subscriber(db: Database, household: str, url: str, label: str | None = N
     """Add a subscriber; an URL Apprise cannot use is refused with its reason."""
     url = url.strip() if isinstance(url, str) else url
     read_url(url)
-    label = clean_label(label)
-    taken = f"that URL is already a subscriber of {household!r}"
-    with refuse_duplicates(taken, "url"), db.session() as session:
+    return _store(db, household, url, clean_label(label), added_by="operator", field="url")
+
+
+def add_household_subscriber(
+    db: Database,
+    household: str,
+    *,
+    kind: str,
+    settings: Settings,
+    email: str | None = None,
+    server: str | None = None,
+    topic: str | None = None,
+    url: str | None = None,
+    label: str | None = None,
+) -> Subscriber:
+    """Add a subscriber from the household's own web site, from its plain form: ``kind``
+    ``email`` (field ``email``, sent through the operator's ``[smtp]``), ``ntfy`` (fields
+    ``server``, ``topic``) or ``url`` (field ``url``: an ntfy, Discord, Slack or Telegram
+    URL). Everything else an operator's URL may do is refused (:mod:`bedtales.notify.guard`)."""
+    chosen = (kind or "").strip().lower()
+    if chosen == "email":
+        stored, field = email_url(email or "", settings), "email"
+    elif chosen == "ntfy":
+        stored, field = ntfy_url(server, topic or ""), "topic"
+    elif chosen == "url":
+        stored, field = check_household_url(url or ""), "url"
+    else:
+        raise InputError(f"kind must be {', '.join(HOUSEHOLD_KINDS)}, not {kind!r}", field="kind")
+    _check_reachable(stored, field="server" if chosen == "ntfy" else "url")
+    read_url(stored)  # Apprise reads it too: the CLI and the admin API show it
+    return _store(db, household, stored, clean_label(label), added_by="household", field=field)
+
+
+def _check_reachable(url: str, *, field: str) -> None:
+    """An ntfy server of the household's choosing must be on the public internet now (it
+    is checked again at each send); the same words whatever the reason, see AddressRefused."""
+    target = read_household_url(url)
+    if target.service != "ntfy":
+        return  # email goes through the operator's server; the others' hosts are fixed
+    try:
+        check_address(target.host, HTTPS_PORT)
+    except AddressRefused as exc:
+        raise InputError(
+            f"{target.host} cannot be used: bedtales cannot reach it on the public internet",
+            field=field,
+        ) from exc
+
+
+def _store(
+    db: Database, household: str, url: str, label: str | None, *, added_by: str, field: str
+) -> Subscriber:
+    """Store it unless the household has it already (``field`` names the form's field)."""
+    taken = f"that {'URL' if field == 'url' else field} is already a subscriber of {household!r}"
+    with refuse_duplicates(taken, field), db.session() as session:
         home = household_row(session, household)
-        rows = session.scalars(select(SubscriberRow).where(SubscriberRow.household_id == home.id))
+        rows = list(
+            session.scalars(select(SubscriberRow).where(SubscriberRow.household_id == home.id))
+        )
         for row in rows:
             if row.url == url:
-                raise InputError(taken, field="url")
+                raise InputError(taken, field=field)
             if label is not None and row.label == label:
                 raise InputError(f"{household!r} already has a subscriber {label!r}", field="label")
-        row = SubscriberRow(household_id=home.id, url=url, label=label)
+        check_cap(len(rows), 1, MAX_SUBSCRIBERS, "subscribers", field)
+        row = SubscriberRow(household_id=home.id, url=url, label=label, added_by=added_by)
         session.add(row)
         session.flush()
         return _subscriber(row, home.name)
@@ -132,9 +207,15 @@ def set_notify_when(
 
 
 def send_test(
-    db: Database, household: str, base_url: str, id_or_label: str | None = None
+    db: Database,
+    household: str,
+    base_url: str,
+    id_or_label: str | None = None,
+    *,
+    smtp: SmtpSettings | None = None,
 ) -> list[TestOutcome]:
-    """Send a short test message now to one subscriber, or to all of the household's."""
+    """Send a short test message now to one subscriber, or to all of the household's;
+    ``smtp``: the operator's mail server, which households' email subscribers need."""
     chosen = (
         [get_subscriber(db, household, id_or_label)]
         if id_or_label is not None
@@ -144,7 +225,7 @@ def send_test(
     outcomes = []
     for subscriber in chosen:
         try:
-            send(subscriber.url, message)
+            send(subscriber.url, message, household_added=subscriber.household_added, smtp=smtp)
         except SendFailed as exc:
             outcomes.append(TestOutcome(subscriber, str(exc)))
         else:
@@ -184,4 +265,5 @@ def _subscriber(row: SubscriberRow, household: str) -> Subscriber:
         masked_url=masked_url,
         created_at=row.created_at,
         url=row.url,
+        added_by=row.added_by,
     )

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bedtales import services
 from bedtales.channels import SendFailed, send
+from bedtales.config import SmtpSettings
 from bedtales.domain import Household, Story
 from bedtales.errors import Deferred
 from bedtales.messages import Message, story_message
@@ -76,7 +77,7 @@ def notify(ctx: TargetContext) -> None:
     failures = [
         failure
         for subscriber in subscribers
-        if (failure := tell(ctx.db, story, subscriber, message)) is not None
+        if (failure := tell(ctx.db, story, subscriber, message, ctx.settings.smtp)) is not None
     ]
     if failures:
         error = f"{len(failures)} of {len(subscribers)} not told: " + "; ".join(failures)
@@ -104,13 +105,21 @@ def wait_for_media(story: Story, household: Household) -> None:
     log.info("story %s: telling without the %s after %.0f s", story.id, " or ".join(pending), age_s)
 
 
-def tell(db: Database, story: Story, subscriber: Subscriber, message: Message) -> str | None:
-    """Send the story to one subscriber unless claimed already; the failure, or None."""
+def tell(
+    db: Database,
+    story: Story,
+    subscriber: Subscriber,
+    message: Message,
+    smtp: SmtpSettings | None = None,
+) -> str | None:
+    """Send the story to one subscriber unless claimed already; the failure, or None.
+    A household's own subscriber is sent under its web site's rules, its email through the
+    operator's mail server (``smtp``)."""
     if not _claim(db, story.id, subscriber.id):
         log.info("story %s: subscriber %s is told already", story.id, subscriber.name)
         return None
     try:
-        send(subscriber.url, message)
+        send(subscriber.url, message, household_added=subscriber.household_added, smtp=smtp)
     except SendFailed as exc:
         _unclaim(db, story.id, subscriber.id)
         log.warning("story %s: telling %s failed: %s", story.id, subscriber.name, exc)
