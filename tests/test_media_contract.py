@@ -1,8 +1,9 @@
 """The media-store contract: one suite, run against the local store (served by the real web
 app under uvicorn) and the S3 store (a real SeaweedFS server, tests/servers/seaweedfs.py).
 
-Links are checked the way families use them: real HTTP GETs with httpx. Where the stores
-differ on purpose the test says so (an expired local link is 410 Gone; S3 answers 403).
+Links are checked the way families use them: real HTTP GETs with httpx. A local link is a
+path, opened on the site that made it (as a page does); an S3 link is absolute. Where the
+stores differ on purpose the test says so (an expired local link is 410 Gone; S3 answers 403).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from bedtales.media import (
 )
 from bedtales.media.local import LocalMediaStore
 from bedtales.media.s3 import S3MediaStore
-from bedtales.web import create_app
+from bedtales.web import create_app, urls
 from servers.seaweedfs import S3Server
 from servers.web import serving
 
@@ -44,6 +45,10 @@ SECRET = "contract-test-link-secret"
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 MP3 = b"ID3" + bytes(range(256)) * 8
 TIMEOUT = 10.0
+# web.base_url of the local store's app: nowhere, so a link that used it could not load
+NOWHERE = "http://base-url.invalid:1"
+# where the local store's web app listens (set by its fixture): its links are paths there
+LOCAL_SITE: dict[str, str] = {}
 
 
 def make_settings(data_dir: Path, **sections: object) -> Settings:
@@ -62,8 +67,9 @@ def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMedia
         settings = make_settings(
             tmp_path_factory.mktemp("local"),
             media=MediaSettings(link_secret=SecretStr(SECRET)),
-            web=WebSettings(base_url=f"http://127.0.0.1:{sock.getsockname()[1]}"),
+            web=WebSettings(base_url=NOWHERE),
         )
+        LOCAL_SITE["base"] = f"http://127.0.0.1:{sock.getsockname()[1]}"
         bedtales = App(settings)
         store = bedtales.tools.media
         assert isinstance(store, LocalMediaStore)
@@ -112,7 +118,8 @@ def story() -> str:
 
 
 def fetch(url: str, **headers: str) -> httpx.Response:
-    return httpx.get(url, headers=headers, timeout=TIMEOUT)
+    """GET a link as a page would: a path (a local link) on the site, an S3 link as it is."""
+    return httpx.get(urls.absolute(LOCAL_SITE["base"], url), headers=headers, timeout=TIMEOUT)
 
 
 def later(**delta: float) -> datetime:
@@ -349,6 +356,15 @@ def test_local_link_expired_before_now_is_gone(local_store: LocalMediaStore, sto
     assert "error" in response.json()
 
 
+def test_local_links_are_paths_on_the_site(local_store: LocalMediaStore, story: str) -> None:
+    """Same-origin: a page opened at any host and port (a LAN address, another --port)
+    loads them from there; web.base_url (NOWHERE here) has no part in them."""
+    link = local_store.link(story_key(story, IMAGE), later(hours=1))
+    assert link.startswith(f"/media/stories/{story}/image.png?expires=")
+    assert NOWHERE not in link
+    assert urls.absolute("http://192.168.1.20:9000", link) == "http://192.168.1.20:9000" + link
+
+
 def test_local_link_answers(local_store: LocalMediaStore, story: str) -> None:
     key = story_key(story, AUDIO)
     url = local_store.link(key, later(hours=1))
@@ -409,6 +425,7 @@ def test_s3_links_are_signed_for_the_public_endpoint(
         store.put(key, PNG, "image/png")
         link = store.link(key, later(hours=1))
         assert link.startswith(f"{public}/{bucket}/")
+        assert urls.absolute("http://tales.example", link) == link  # already absolute
         response = fetch(link)
         assert response.status_code == 200
         assert response.content == PNG

@@ -16,17 +16,19 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from bedtales import services, subscribers
+from bedtales import messages, services, subscribers
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
 from bedtales.cli import app as cli
 from bedtales.config import load_settings
 from bedtales.domain import Story
 from bedtales.errors import Deferred, InputError
+from bedtales.media import IMAGE, THUMBNAIL, story_key
 from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
 from bedtales.stories.scenes import read_scene
 from bedtales.targets.notify import POLL_MAX_S, POLL_MIN_S, poll_delay
 from bedtales.views import story_view
+from bedtales.web import urls
 from servers.chat_completions import ScriptedResponse, ScriptedServer
 from servers.smtp import SmtpServer
 from working import work_until
@@ -365,8 +367,9 @@ def test_complete_waits_for_the_picture_and_the_narration(
     text, html = parts(mail)
     picture = story_view(current(quick, story), quick.tools.media).image.url
     assert picture is not None
-    assert Tags(html).sources("img", "src") == [picture]
-    assert picture in text
+    [shown] = Tags(html).sources("img", "src")
+    assert (shown or "").startswith("cid:")  # the picture itself rides along
+    assert urls.absolute(BASE_URL, picture) in text  # and its signed link, absolute
     assert "listen" in html
 
 
@@ -524,3 +527,50 @@ def test_households_notify_sets_and_shows_when(data_dir: Path) -> None:
     assert "notify_when must be created or complete" in refused
     refused = cli_run("households", "notify", "--timeout", "1", "--data-dir", data_dir, code=2)
     assert "timeout must be between 30 and 86400" in refused
+
+
+# ----------------------------------------------------------------------------- the picture
+
+
+def test_the_email_carries_the_picture_and_the_text_keeps_its_link(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    """Mail clients that block remote pictures, and webmail that cannot reach a home
+    network, still show it: the HTML's <img> names a part of the email itself."""
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=21)
+    quick.run_delivery(delivery_for(story.id, "illustrate"))
+    quick.run_delivery(delivery_for(story.id))
+
+    [mail] = smtp_server.messages
+    text, html = parts(mail)
+    [source] = Tags(html).sources("img", "src")
+    assert (source or "").startswith("cid:")
+    [related] = [p for p in mail.walk() if p.get_content_type() == "multipart/related"]
+    html_part, picture = related.iter_parts()
+    assert html_part.get_content_type() == "text/html"
+    assert picture.get_content_type() == "image/png"
+    assert picture["Content-ID"] == f"<{(source or '').removeprefix('cid:')}>"
+    assert picture.get_content() == quick.tools.media.get(story_key(story.id, IMAGE))
+    assert f"{BASE_URL}/stories/{story.id}" in text
+    assert f"{BASE_URL}/media/stories/{story.id}/image.png?expires=" in text
+
+
+def test_a_picture_too_big_to_mail_gives_way_to_its_thumbnail(
+    quick: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    story = quick.write_story(seed=22)
+    quick.run_delivery(delivery_for(story.id, "illustrate"))
+    story = current(quick, story)
+    store = quick.tools.media
+    thumbnail = store.get(story_key(story.id, THUMBNAIL))
+    assert story.image.size is not None
+    assert len(thumbnail) < story.image.size
+    monkeypatch.setattr(messages, "INLINE_PICTURE_MAX", story.image.size - 1)
+    assert messages.inline_picture(story, store) == (thumbnail, "image/png")
+    monkeypatch.setattr(messages, "INLINE_PICTURE_MAX", len(thumbnail) - 1)
+    assert messages.inline_picture(story, store) is None
+    message = messages.story_message(story, store, BASE_URL)
+    assert message.picture is None  # the email shows the signed link instead
+    [source] = Tags(message.html).sources("img", "src")
+    assert (source or "").startswith(f"{BASE_URL}/media/stories/{story.id}/")

@@ -483,7 +483,7 @@ def _story(scene: str, characters: tuple[str, ...] = ("Milo", "Luna")) -> Story:
 
 
 def test_the_message_reads_the_scene_naturally(tmp_path: Path) -> None:
-    store = LocalMediaStore(tmp_path, link_secret=b"s" * 32, base_url="http://x")
+    store = LocalMediaStore(tmp_path, link_secret=b"s" * 32)
     message = story_message(_story("a picnic by a bubbling river"), store, "http://x")
     sentence = "A story about Milo and Luna at a picnic by a bubbling river."
     assert sentence in message.text
@@ -496,7 +496,7 @@ def test_the_message_reads_the_scene_naturally(tmp_path: Path) -> None:
 
 
 def test_the_message_escapes_the_scene_in_html_only(tmp_path: Path) -> None:
-    store = LocalMediaStore(tmp_path, link_secret=b"s" * 32, base_url="http://x")
+    store = LocalMediaStore(tmp_path, link_secret=b"s" * 32)
     scene = "a <b>castle</b> where \"quotes\" & 'apostrophes'\nlive"
     message = story_message(_story(scene), store, "http://x")
     assert (

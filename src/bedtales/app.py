@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
@@ -74,9 +75,14 @@ class App:
         self.db = Database(settings.resolved_database_url)
 
     @classmethod
-    def open(cls, data_dir: Path | None = None) -> App:
-        """Open an initialised installation, bringing its schema up to date."""
-        app = cls(load_settings(data_dir))
+    def open(
+        cls, data_dir: Path | None = None, *, adjust: Callable[[Settings], Settings] | None = None
+    ) -> App:
+        """Open an initialised installation, bringing its schema up to date. ``adjust``
+        changes the settings read before anything is built from them (`bedtales run --lan`
+        points links at the address it listens on)."""
+        settings = load_settings(data_dir)
+        app = cls(adjust(settings) if adjust is not None else settings)
         if not app.db.exists():
             app.close()
             raise ConfigError(

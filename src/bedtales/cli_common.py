@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.text import Text
 
 from bedtales.app import App
+from bedtales.config import Settings
 from bedtales.errors import BedtalesError
 
 P = ParamSpec("P")
@@ -77,8 +78,12 @@ def command(
 
 
 @contextmanager
-def opened(data_dir: Path | None) -> Iterator[App]:
-    bedtales = App.open(data_dir)
+def opened(
+    data_dir: Path | None, *, adjust: Callable[[Settings], Settings] | None = None
+) -> Iterator[App]:
+    """The App for ``data_dir``, closed on leaving; ``adjust`` changes its settings before
+    anything is built from them (`bedtales web --lan`: see :meth:`App.open`)."""
+    bedtales = App.open(data_dir, adjust=adjust)
     try:
         yield bedtales
     finally:

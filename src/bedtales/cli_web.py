@@ -1,18 +1,40 @@
 """`bedtales web` (the story pages, the JSON API, health and metrics, served by uvicorn) and
-`bedtales run` (all of bedtales in one process)."""
+`bedtales run` (all of bedtales in one process).
+
+Both print, at start, the addresses the household's page opens at (the one links use, each
+LAN address when the site listens on all of them, this machine's own), and a QR code of the
+first a phone can open: when the output is a terminal, or with ``--qr``. A service whose
+output goes to a journal gets the addresses, not a block of QR characters.
+"""
 
 from __future__ import annotations
 
+import functools
 import logging
 import signal
-from typing import Annotated
+import sys
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.text import Text
 
+from bedtales import services
 from bedtales.cli_common import DataDir, command, opened, out
-from bedtales.runner import Runner, RunOptions, web_server
+from bedtales.errors import NotFound
+from bedtales.runner import (
+    Runner,
+    RunOptions,
+    is_local,
+    serving_settings,
+    site_addresses,
+    web_server,
+)
+from bedtales.web import urls
+
+if TYPE_CHECKING:
+    import uvicorn
+
+    from bedtales.app import App
 
 HostOpt = Annotated[
     str | None,
@@ -21,6 +43,23 @@ HostOpt = Annotated[
 PortOpt = Annotated[
     int | None,
     typer.Option(min=1, max=65535, help="Port to listen on (default: web.port, 8080)."),
+]
+LanOpt = Annotated[
+    bool,
+    typer.Option(
+        "--lan",
+        help="Listen on all addresses, so phones and tablets on the home network can open "
+        "the site; links then name this machine's LAN address (unless web.base_url is set).",
+    ),
+]
+QrOpt = Annotated[
+    bool | None,
+    typer.Option(
+        "--qr/--no-qr",
+        help="Print a QR code of the household's page for a phone's camera "
+        "(default: when the output is a terminal).",
+        show_default=False,
+    ),
 ]
 
 
@@ -32,27 +71,31 @@ def register(app: typer.Typer) -> None:
 def web(
     host: HostOpt = None,
     port: PortOpt = None,
+    lan: LanOpt = False,
+    qr: QrOpt = None,
     data_dir: DataDir = None,
 ) -> None:
     """Serve the story pages, the JSON API (/api), /healthz, /readyz and /metrics.
 
     Stops cleanly on Ctrl-C or SIGTERM: answers in flight finish first.
     """
-    with opened(data_dir) as bedtales:
+    serving = functools.partial(serving_settings, host=host, port=port, lan=lan)
+    with opened(data_dir, adjust=serving) as bedtales:
         settings = bedtales.settings
-        host = host or settings.web.host
-        port = port or settings.web.port
-        server = web_server(bedtales, host, port)
-        shown = f"[{host}]" if ":" in host else host  # an IPv6 address
+        server = web_server(bedtales)
         admin = "on" if settings.admin_token is not None else "off (set BEDTALES_ADMIN_TOKEN)"
-        out.print(Text(f"bedtales web on http://{shown}:{port} — Ctrl-C stops it"))
+        listening = urls.site(settings.web.host, settings.web.port)
+        out.print(Text(f"bedtales web on {listening} — Ctrl-C stops it"))
         out.print(Text(f"story links start with {settings.web.base_url}; admin API {admin}"))
+        print_addresses(bedtales, qr=qr)
         _serve(server)
 
 
 def run(
     host: HostOpt = None,
     port: PortOpt = None,
+    lan: LanOpt = False,
+    qr: QrOpt = None,
     concurrency: Annotated[int, typer.Option(help="Target handlers running at once.")] = 2,
     data_dir: DataDir = None,
 ) -> None:
@@ -63,23 +106,59 @@ def run(
     stops it cleanly.
     """
     _log_story_steps()
-    with opened(data_dir) as bedtales:
-        settings = bedtales.settings
-        options = RunOptions(
-            host=host or settings.web.host, port=port or settings.web.port, concurrency=concurrency
-        )
-        runner = Runner(bedtales, options)
+    serving = functools.partial(serving_settings, host=host, port=port, lan=lan)
+    with opened(data_dir, adjust=serving) as bedtales:
+        web = bedtales.settings.web
+        runner = Runner(bedtales, RunOptions(concurrency=concurrency))
         server = runner.server()  # built first: a bad setting stops us before anything starts
         runner.start_background()
         try:
             link = runner.first_story()
             if link is not None:
                 out.print(Text(f"Tonight's first story is being painted and narrated: {link}"))
-            out.print(Text(f"bedtales on http://{options.host}:{options.port} — Ctrl-C stops it"))
+            listening = urls.site(web.host, web.port)
+            out.print(Text(f"bedtales on {listening} — Ctrl-C stops it"))
+            print_addresses(bedtales, qr=qr)
             _serve(server)
         finally:
             out.print(Text("stopping: running handlers finish, the rest is handed back"))
             runner.shut_down()
+
+
+def print_addresses(bedtales: App, *, qr: bool | None) -> None:
+    """The default household's page at every address it opens at, and a QR code of the
+    first one a phone can open (``qr``: None means when stdout is a terminal)."""
+    settings = bedtales.settings
+    try:
+        household = services.get_household(bedtales.db, settings.default_household)
+    except NotFound:  # made with `init --household other`: no page to point at
+        return
+    addresses = site_addresses(settings, urls.household(household.page_token))
+    out.print(
+        Text(f"The stories of {household.name!r} (a private address: share it with the family):")
+    )
+    for address in addresses:
+        out.print(Text(f"  {address}" + (" (this machine only)" if is_local(address) else "")))
+    if not (sys.stdout.isatty() if qr is None else qr):
+        return
+    reachable = [address for address in addresses if not is_local(address)]
+    if not reachable:
+        out.print(Text("No QR code: these open on this machine only; --lan serves phones too"))
+        return
+    out.print(Text("On a phone, scan this with the camera:"))
+    out.print(Text(qr_code(reachable[0])))
+
+
+def qr_code(url: str) -> str:
+    """``url`` as a QR code in text: two rows of modules per line (half blocks), drawn for a
+    dark terminal, as segno draws it."""
+    import io
+
+    import segno
+
+    drawn = io.StringIO()
+    segno.make(url).terminal(out=drawn, compact=True)
+    return drawn.getvalue().rstrip("\n")
 
 
 def _log_story_steps() -> None:

@@ -1,7 +1,8 @@
 """The real web app under uvicorn, in a thread, on a free port of 127.0.0.1.
 
-The socket is bound *before* the app is made, because the local media store's links start
-with ``web.base_url``, which must name the address the server really answers on. So::
+The socket is bound *before* the app is made, because links that leave the site (messages,
+the JSON API) start with ``web.base_url``, which should name the address the server really
+answers on (pages link with paths, whatever the address). So::
 
     with free_socket() as sock:
         settings = ...base_url=address_of(sock)...

@@ -2,8 +2,9 @@
 
 Two stores behind one small interface, chosen by ``media.store``:
 
-- ``local`` (default): files under ``<data_dir>/media``; links carry an HMAC signature over
-  the key and the expiry time, checked by the web app's ``/media/`` route.
+- ``local`` (default): files under ``<data_dir>/media``; links are same-origin paths
+  (``/media/…``) that carry an HMAC signature over the key and the expiry time, checked by
+  the web app's ``/media/`` route.
 - ``s3``: any S3-compatible server through boto3; links are real presigned GET URLs.
 
 Keys are ``stories/{id}/image.png``, ``stories/{id}/audio.mp3`` and so on (see
@@ -54,7 +55,9 @@ class MediaStore(Protocol):
         ...
 
     def link(self, key: str, expires_at: datetime, *, now: datetime | None = None) -> str:
-        """A URL that serves ``key`` until ``expires_at`` (capped at seven days from now)."""
+        """A link that serves ``key`` until ``expires_at`` (capped at seven days from now):
+        a path on the site (local) or an absolute URL (S3). What leaves the site passes it
+        through ``web.urls.absolute``, which leaves an absolute one as it is."""
         ...
 
     def close(self) -> None: ...

@@ -5,9 +5,11 @@ Each object is one plain file at ``<root>/<key>`` (so the web app can hand it to
 ``.<name>.mime`` beside it. Valid keys never have a segment that starts with a dot, so
 sidecars and temporary files can never collide with an object.
 
-A link is ``{web.base_url}/media/{key}?expires={unix seconds}&signature={hex}``, where the
-signature is HMAC-SHA256 over the key and the expiry with ``media.link_secret``. Only the
-holder of the secret can make one, and changing any part of it breaks the signature.
+A link is the same-origin path ``/media/{key}?expires={unix seconds}&signature={hex}``, where
+the signature is HMAC-SHA256 over the key and the expiry with ``media.link_secret``. Only the
+holder of the secret can make one, and changing any part of it breaks the signature. A path,
+not an address: a page works at whatever host and port the family opened it on, and what
+leaves the site (a message, the JSON API) makes it absolute with ``web.urls.absolute``.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from bedtales.errors import ConfigError, InputError, LinkExpired, LinkRefused, NotFound
 from bedtales.media import MAX_LINK_LIFETIME
+from bedtales.web import urls
 
 if TYPE_CHECKING:
     from bedtales.config import Settings
@@ -104,12 +107,11 @@ class LocalMediaStore:
 
     name = "local"
 
-    def __init__(self, root: Path, *, link_secret: bytes | None, base_url: str) -> None:
+    def __init__(self, root: Path, *, link_secret: bytes | None) -> None:
         self.root = root
         # None: files can be kept and removed, but no link made or checked (a worker that
         # paints and sweeps needs no secret; the web app and the messages do)
         self._secret = link_secret or None
-        self._base_url = base_url.rstrip("/")
         # put and delete_prefix both create and remove folders; one at a time in this process
         self._lock = threading.Lock()
 
@@ -118,9 +120,7 @@ class LocalMediaStore:
         secret = settings.media.link_secret
         root = settings.media.local_dir or settings.data_dir / "media"
         return cls(
-            root,
-            link_secret=secret.get_secret_value().encode() if secret is not None else None,
-            base_url=settings.web.base_url,
+            root, link_secret=secret.get_secret_value().encode() if secret is not None else None
         )
 
     def _link_secret(self) -> bytes:
@@ -190,7 +190,7 @@ class LocalMediaStore:
         expires = math.floor(expiry.timestamp())
         signature = sign(self._link_secret(), key, expires)
         query = urlencode({"expires": expires, "signature": signature})
-        return f"{self._base_url}/media/{quote(key, safe='/')}?{query}"
+        return f"{urls.media(key)}?{query}"
 
     def verify(
         self,

@@ -1,6 +1,6 @@
 """Security headers on every response: pages, the JSON API, media, errors and crashes.
 
-A strict Content-Security-Policy (this origin, and where the media store's links point),
+A strict Content-Security-Policy (this origin, and S3 when the media live there),
 no MIME sniffing, no referrer (story and household links are capabilities: a referrer would
 hand them to whatever a page links to), no framing, no powerful features.
 
@@ -35,14 +35,14 @@ def _origin(url: str) -> str:
 def media_origins(settings: Settings) -> list[str]:
     """The origins the media store's links point at, besides the page's own.
 
-    Local links start with ``web.base_url``, which need not be the address a family opened
-    (``http://raspberrypi.local:8080`` while ``base_url`` names another). For S3 this follows
+    None for the local store: its links are paths on the site itself, so the page loads them
+    from whatever address the family opened (``'self'``). For S3 this follows
     ``media.s3.make_client``: path style at a configured endpoint (the public one, which links
     are signed for, when set); on AWS, virtual-hosted style, global or regional.
     """
     media = settings.media
     if media.store != "s3":
-        return [_origin(settings.web.base_url)]
+        return []
     endpoint = media.s3_public_endpoint_url or media.s3_endpoint_url
     if endpoint:
         return [_origin(endpoint)]
