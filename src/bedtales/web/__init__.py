@@ -12,16 +12,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from fastapi import FastAPI
-
 from bedtales import __version__
-from bedtales.web import api, errors, media, ops, pages, security
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
+
     from bedtales.app import App
 
 
 def create_app(bedtales: App) -> FastAPI:
+    # imported here, not above: the media store and the messages build addresses with
+    # bedtales.web.urls, and importing it must not load FastAPI and every page
+    from fastapi import FastAPI
+
+    from bedtales.web import api, errors, family, feeds, media, ops, pages, security
+
     app = FastAPI(
         title="bedtales",
         version=__version__,
@@ -40,5 +45,7 @@ def create_app(bedtales: App) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(api.router)
     pages.install(app)
+    app.include_router(feeds.router)
+    family.install(app)
     ops.install(app)  # last: it measures every request, the pages' too
     return app

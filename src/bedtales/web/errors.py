@@ -38,11 +38,14 @@ from bedtales.errors import (
     EngineError,
     EngineUnavailable,
     Expired,
+    Forbidden,
     InputError,
     LinkExpired,
     LinkRefused,
     NotFound,
+    SignInRefused,
     StorageError,
+    TooManyAttempts,
 )
 
 log = logging.getLogger(__name__)
@@ -59,6 +62,9 @@ _STATUS: tuple[tuple[type[BedtalesError], int], ...] = (
     (LinkExpired, 410),
     (LinkRefused, 403),
     (InputError, 422),
+    (SignInRefused, 401),
+    (Forbidden, 403),
+    (TooManyAttempts, 429),
     (EngineUnavailable, 503),
     (ConfigError, 503),
     (StorageError, 503),
@@ -107,6 +113,7 @@ def error_response(
         hook: HtmlError | None = getattr(request.app.state, "html_error", None)
         page = hook(request, status, message) if hook is not None else None
         if page is not None:
+            page.headers.update(headers or {})
             return page
     body = ErrorBody(error=message, field=field).model_dump(exclude_none=True)
     return JSONResponse(
@@ -122,7 +129,10 @@ async def _bedtales_error(request: Request, exc: BedtalesError) -> Response:
     status = status_for(exc)
     if status < 500:
         field = exc.field if isinstance(exc, InputError) else None
-        return error_response(request, status, str(exc), field=field)
+        headers = (
+            {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyAttempts) else None
+        )
+        return error_response(request, status, str(exc), field=field, headers=headers)
     log.error("%s %s failed: %s: %s", request.method, request.url.path, type(exc).__name__, exc)
     return error_response(request, status, _GENERIC.get(status, INTERNAL))
 

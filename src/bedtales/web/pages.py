@@ -18,14 +18,15 @@ import re
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, FastAPI, Query, Request
+from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -37,8 +38,10 @@ from bedtales import services
 from bedtales.errors import Expired, NotFound
 from bedtales.storage import Database
 from bedtales.storage.models import StoryRow, utcnow
+from bedtales.stories.book import picture_book
 from bedtales.stories.scenes import read_scene
 from bedtales.views import StoryView, story_view
+from bedtales.web import access, urls
 
 if TYPE_CHECKING:
     from bedtales.app import App
@@ -49,20 +52,16 @@ STATIC = HERE / "static"
 # story ids are UUIDs; anything else is answered 404 without asking the database
 STORY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 # page tokens are secrets.token_urlsafe(24): 32 URL-safe characters
+# a kept story's page never expires by itself (the cache still drops it after max_age_s)
+NEVER = datetime.max.replace(tzinfo=UTC)
+KEPT = "kept"
+CSRF_PLACEHOLDER = "__bedtales_csrf__"
+# how long other visits are served a page as it is while one visit checks it
+RECHECK_GRACE_S = 2.0
 # stanza lines that make the preview text of a shared link
 SUMMARY_LINES = 2
-HOUSEHOLD_STORIES = 50
 
 router = APIRouter(include_in_schema=False)
-
-
-def story_path(story_id: str) -> str:
-    return f"/stories/{story_id}"
-
-
-def household_path(page_token: str) -> str:
-    """The household page's address: whoever has it sees the household's stories."""
-    return f"/households/{page_token}"
 
 
 # ----------------------------------------------------------------------------- templates
@@ -114,6 +113,11 @@ def picture_alt(characters: list[str], scene: str) -> str:
     return f"A picture of {names} {read_scene(scene).phrase()}"
 
 
+def lifetime(expires_at: datetime, now: datetime) -> str:
+    """What the page says of the story's time left ("in about 2 days"), or KEPT."""
+    return KEPT if expires_at == NEVER else time_left(expires_at, now)
+
+
 def time_left(expires_at: datetime, now: datetime) -> str:
     hours = (expires_at - now).total_seconds() / 3600
     if hours >= 36:
@@ -136,31 +140,17 @@ def summary(view: StoryView) -> str:
     return " ".join(lines)
 
 
-# ----------------------------------------------------------------------------- households
-
-
-@dataclass(frozen=True)
-class ShelfItem:
-    """One story on the household page."""
-
-    path: str
-    title: str
-    names: str
-    written: str
-    written_iso: str
-    thumbnail_url: str | None
-
-
 # ----------------------------------------------------------------------------- page cache
 
 _STATE = select(
     StoryRow.expires_at,
+    StoryRow.kept_at,
     StoryRow.image_state,
     StoryRow.image_key,
     StoryRow.audio_state,
     StoryRow.audio_key,
 ).where(StoryRow.id == bindparam("story_id"))
-StoryState = Row[datetime, str, str | None, str, str | None]
+StoryState = Row[datetime, datetime | None, str, str | None, str, str | None]
 
 
 def story_state(db: Database, story_id: str) -> StoryState | None:
@@ -173,7 +163,7 @@ def story_state(db: Database, story_id: str) -> StoryState | None:
 @dataclass(frozen=True)
 class CachedPage:
     version: tuple[object, ...]  # the story's state and the "drifts away in …" wording
-    expires_at: datetime
+    expires_at: datetime  # for a kept story, NEVER
     body: bytes
     rendered: float  # time.monotonic()
     checked: float  # when the story's state was last seen to match
@@ -190,23 +180,47 @@ class PageCache:
     expiry. A page is dropped after ``max_age_s`` whatever happens (S3 links signed with
     short-lived credentials die with them), and at most ``size`` pages are kept, the least
     recently used going first.
+
+    When a page is due for its read, the first visit makes it and the others are served the
+    page as it is meanwhile (for up to ``RECHECK_GRACE_S``): under load, one request a second
+    reads the database rather than every request that arrives while that read is running.
     """
 
-    def __init__(self, size: int = 256, recheck_s: float = 1.0, max_age_s: float = 600.0) -> None:
+    def __init__(
+        self,
+        size: int = 256,
+        recheck_s: float = 1.0,
+        max_age_s: float = 600.0,
+        wording: Callable[[datetime, datetime], str] | None = None,
+    ) -> None:
         self.size = size
         self.recheck_s = recheck_s
         self.max_age_s = max_age_s
+        # the part of a page that changes with the clock alone (a version's last item)
+        self.wording = wording or lifetime
         self._pages: OrderedDict[str, CachedPage] = OrderedDict()
         self._lock = threading.Lock()  # the loop reads, threads from the pool write
+        # pages being checked now, and since when (monotonic): their others wait no longer
+        self._checking: dict[str, float] = {}
 
     def recent(self, story_id: str, now: datetime) -> bytes | None:
-        """The page if its story was checked less than ``recheck_s`` ago and is still on."""
-        page = self._pages.get(story_id)
-        if page is None or time.monotonic() - page.checked >= self.recheck_s:
+        """The page if its story was checked less than ``recheck_s`` ago and is still on,
+        or if another visit is checking it right now. None: this caller checks it (and
+        must then call :meth:`get` or :meth:`put`, or the others wait out the grace)."""
+        page = self._pages.get(story_id)  # story_id: or any key (web.family keeps its own)
+        if page is None:
             return None
-        if page.expires_at <= now or page.version[-1] != time_left(page.expires_at, now):
+        if page.expires_at <= now or page.version[-1] != self.wording(page.expires_at, now):
             return None
-        return page.body
+        clock = time.monotonic()
+        if clock - page.checked < self.recheck_s:
+            return page.body
+        # one caller at a time checks; the loop is one thread, so this is not a race
+        since = self._checking.get(story_id)
+        if since is not None and clock - since < RECHECK_GRACE_S:
+            return page.body
+        self._checking[story_id] = clock
+        return None
 
     def get(self, story_id: str, version: tuple[object, ...]) -> bytes | None:
         """The page if it shows this version of its story (noting that it was checked)."""
@@ -217,7 +231,20 @@ class PageCache:
                 return None
             self._pages[story_id] = replace(page, checked=clock)
             self._pages.move_to_end(story_id)
+            self._checking.pop(story_id, None)
             return page.body
+
+    def forget(self, story_id: str) -> None:
+        """Drop a page this process just changed (kept, unkept): its next visit is rendered
+        anew. Other processes see the change within ``recheck_s``."""
+        with self._lock:
+            self._pages.pop(story_id, None)
+            self._checking.pop(story_id, None)
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._pages.clear()
+            self._checking.clear()
 
     def put(
         self, story_id: str, version: tuple[object, ...], expires: datetime, body: bytes
@@ -226,6 +253,7 @@ class PageCache:
         with self._lock:
             self._pages[story_id] = CachedPage(version, expires, body, clock, clock)
             self._pages.move_to_end(story_id)
+            self._checking.pop(story_id, None)
             while len(self._pages) > self.size:
                 self._pages.popitem(last=False)
 
@@ -238,14 +266,17 @@ def _bedtales(request: Request) -> App:
     return bedtales
 
 
-def _story_page(bedtales: App, cache: PageCache, story_id: str) -> Response:
+def _story_page(bedtales: App, cache: PageCache, story_id: str) -> bytes | Response:
     state = story_state(bedtales.db, story_id)
     now = utcnow()
     if state is None:
+        cache.forget(story_id)
         return not_found_page()
-    if state.expires_at <= now:
+    shown_until = NEVER if state.kept_at is not None else state.expires_at
+    if shown_until <= now:
+        cache.forget(story_id)
         return render("410.html", 410)
-    version = (*state, time_left(state.expires_at, now))
+    version = (*state, lifetime(shown_until, now))
     body = cache.get(story_id, version)
     if body is None:
         # read after the version: the page shows that version or a newer one, never older
@@ -259,15 +290,32 @@ def _story_page(bedtales: App, cache: PageCache, story_id: str) -> Response:
         page = render(
             "story.html",
             story=view,
-            url=bedtales.settings.web.base_url + story_path(view.id),
+            url=urls.absolute(bedtales.settings.web.base_url, urls.story(view.id)),
+            # a link preview fetches the picture from elsewhere: an absolute address
+            og_image=urls.absolute(bedtales.settings.web.base_url, view.image.url or ""),
+            keep_path=urls.story_keep(view.id),
+            book_path=urls.book(view.id),
             names=names_of(view.characters),
             alt=picture_alt(view.characters, view.scene),
             summary=summary(view),
             time_left=version[-1],
+            # the page is cached for every visitor; each one's form token goes in when served
+            csrf=CSRF_PLACEHOLDER,
         )
         body = bytes(page.body)
-        cache.put(story_id, version, state.expires_at, body)
-    return HTMLResponse(body, headers=PAGE_HEADERS)
+        cache.put(story_id, version, shown_until, body)
+    return body
+
+
+def served(request: Request, body: bytes, headers: dict[str, str] = PAGE_HEADERS) -> Response:
+    """A cached page with this visitor's CSRF token in its forms (in the cache it holds
+    :data:`CSRF_PLACEHOLDER`, as every visitor has a token of their own)."""
+    token = access.csrf_token(request, None)
+    response = HTMLResponse(
+        body.replace(CSRF_PLACEHOLDER.encode(), token.encode()), headers=headers
+    )
+    access.remember_csrf(request, response)
+    return response
 
 
 async def story_page(request: Request) -> Response:
@@ -279,9 +327,75 @@ async def story_page(request: Request) -> Response:
     story_id = story_id.lower()
     cache: PageCache = request.app.state.story_pages
     body = cache.recent(story_id, utcnow())
-    if body is not None:
-        return HTMLResponse(body, headers=PAGE_HEADERS)
-    return await run_in_threadpool(_story_page, _bedtales(request), cache, story_id)
+    if body is None:
+        answer = await run_in_threadpool(_story_page, _bedtales(request), cache, story_id)
+        if isinstance(answer, Response):
+            return answer
+        body = answer
+    return served(request, body)
+
+
+@router.post("/stories/{story_id}/keep")
+def keep_form(
+    request: Request,
+    story_id: str,
+    csrf: Annotated[str | None, Form()] = None,
+    keep: Annotated[str | None, Form()] = None,
+) -> Response:
+    """The heart on the story page (a form, so it works without JavaScript): keep = "yes"
+    keeps the story, anything else lets it expire normally. The story's link is enough,
+    as for reading it; the form must come from this site (its CSRF token)."""
+    access.check_csrf(request, csrf, None)
+    if not STORY_ID.fullmatch(story_id):
+        return not_found_page()
+    db = _bedtales(request).db
+    try:
+        if keep == "yes":
+            services.keep_story(db, story_id)
+        else:
+            services.unkeep_story(db, story_id)
+    except Expired:
+        return render("410.html", 410)
+    except NotFound:
+        return not_found_page()
+    request.app.state.story_pages.forget(story_id.lower())
+    return RedirectResponse(urls.story(story_id.lower()), status_code=303)
+
+
+@router.get("/stories/{story_id}/book.pdf")
+def story_book(request: Request, story_id: str) -> Response:
+    """The story as an A5 picture book to print or keep (stories/book.py)."""
+    if not STORY_ID.fullmatch(story_id):
+        return not_found_page()
+    bedtales = _bedtales(request)
+    try:
+        story = services.get_story(bedtales.db, story_id)
+    except Expired:
+        return render("410.html", 410)
+    except NotFound:
+        return not_found_page()
+    picture = None
+    if story.image.state == "done" and story.image.key:
+        try:
+            picture = bedtales.tools.media.get(story.image.key)
+        except NotFound:  # swept or lost: the book goes without it
+            picture = None
+    view = story_view(story, bedtales.tools.media)
+    pdf = picture_book(view, picture, names=names_of(view.characters))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="{book_filename(story.title)}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )
+
+
+def book_filename(title: str) -> str:
+    """An ASCII file name from the title ("The Moon's Picnic" → the-moons-picnic.pdf)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower().replace("'", "")).strip("-")[:60]
+    return f"{slug or 'bedtime-story'}.pdf"
 
 
 # Plain defs: FastAPI runs them in its thread pool, so database reads never stall the loop.
@@ -304,40 +418,19 @@ def story_parts(request: Request, story_id: str) -> Response:
     return JSONResponse(parts, headers={"Cache-Control": "no-store"})
 
 
+@router.get("/", response_class=HTMLResponse)
+def home_page() -> Response:
+    """What bedtales is and how to open a household. It never lists households: their
+    addresses are their keys."""
+    return render("home.html")
+
+
 @router.get("/story")
 def story_link(story_id: Annotated[str | None, Query(alias="id")] = None) -> Response:
     """The reference app's link form, ``/story?id=…``: sent in messages, so kept working."""
     if story_id is None or not STORY_ID.fullmatch(story_id.strip()):
         return not_found_page()
-    return RedirectResponse(story_path(story_id.strip().lower()), status_code=301)
-
-
-@router.get("/households/{page_token}", response_class=HTMLResponse)
-def household_page(request: Request, page_token: str) -> Response:
-    bedtales = _bedtales(request)
-    try:
-        household = services.household_by_token(bedtales.db, page_token)
-    except NotFound:
-        return not_found_page()
-    stories = services.list_stories(bedtales.db, household=household.name, limit=HOUSEHOLD_STORIES)
-    store = bedtales.tools.media
-    shelf = []
-    for story in stories:
-        view = story_view(story, store)
-        shelf.append(
-            ShelfItem(
-                path=story_path(story.id),
-                title=story.title,
-                names=names_of(list(story.characters)),
-                written=day_and_time(story.created_at, household.timezone),
-                written_iso=story.created_at.isoformat(),
-                thumbnail_url=view.image.thumbnail_url,
-            )
-        )
-    response = render("household.html", household=household, shelf=shelf)
-    # the address is the key to this page: keep it out of shared caches and history snapshots
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return RedirectResponse(urls.story(story_id.strip().lower()), status_code=301)
 
 
 # ----------------------------------------------------------------------------- error pages
@@ -347,6 +440,13 @@ def not_found_page() -> HTMLResponse:
     return render("404.html", 404)
 
 
+PROBLEMS = {
+    401: "Please sign in",
+    403: "That did not come from this page",
+    429: "Too many tries",
+}
+
+
 def html_error(request: Request, status: int, message: str) -> Response | None:
     """The error page for a status, when there is one (the hook ``web.errors`` calls for
     paths outside the API); ``None`` leaves the error to it, as JSON."""
@@ -354,6 +454,8 @@ def html_error(request: Request, status: int, message: str) -> Response | None:
         return not_found_page()
     if status == 410:
         return render("410.html", 410)
+    if status in PROBLEMS:  # the message is ours (errors.py), written for a person
+        return render("problem.html", status, heading=PROBLEMS[status], message=message)
     if status >= 500:
         # never the message: a 5xx may hold a path or a URL from the settings
         return render("500.html", status)

@@ -1,0 +1,175 @@
+"""The household's podcast feed: every narrated story, for the family's podcast app.
+
+``/households/{token}/podcast.xml`` is RSS 2.0 with the iTunes tags (built by
+:mod:`bedtales.web.podcast`). Its links must outlive the signed media links, which expire
+with the story and at most after seven days, while a podcast app may fetch an episode days
+after it saw it in the feed: so each enclosure and episode picture is a stable address under
+the household's private link (``…/podcast/{id}.mp3``, ``…/podcast/{id}.png``) that answers
+with a redirect to a link signed at that moment. It works for as long as the story is shown
+(kept stories: for good), and stops with the household's link when it is rotated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import Row, select
+
+from bedtales import services
+from bedtales.domain import Household
+from bedtales.errors import Expired, NotFound
+from bedtales.media import AUDIO, IMAGE, story_key
+from bedtales.services import household_row
+from bedtales.storage import Database
+from bedtales.storage.models import StoryRow, utcnow
+from bedtales.views import links_until
+from bedtales.web import urls
+from bedtales.web.pages import STORY_ID, names_of, not_found_page
+from bedtales.web.podcast import Channel, Episode, artwork_png, podcast_xml
+
+if TYPE_CHECKING:
+    from bedtales.app import App
+
+router = APIRouter(include_in_schema=False)
+
+FEED_MAX = 1000  # episodes in one feed, newest first
+DESCRIPTION_LINES = 4
+PARTS = {"mp3": (AUDIO, "audio"), "png": (IMAGE, "image")}
+
+
+def _bedtales(request: Request) -> App:
+    bedtales: App = request.app.state.bedtales
+    return bedtales
+
+
+def public_base(request: Request) -> str:
+    """Where the feed's links point: ``web.base_url`` when the operator set it, else the
+    address the podcast app fetched the feed from (a LAN address, a reverse proxy's)."""
+    web = _bedtales(request).settings.web
+    if "base_url" in web.model_fields_set:
+        return web.base_url
+    return str(request.base_url).rstrip("/")
+
+
+@router.get("/households/{page_token}/podcast.xml")
+def podcast(request: Request, page_token: str) -> Response:
+    bedtales = _bedtales(request)
+    try:
+        household = services.household_by_token(bedtales.db, page_token)
+    except NotFound:
+        return not_found_page()
+    episodes = narrated(bedtales.db, household.name, utcnow())
+    base = public_base(request)
+    body = podcast_xml(_channel(household, base), [_episode(e, household, base) for e in episodes])
+    return Response(
+        body,
+        media_type="application/rss+xml; charset=utf-8",
+        headers={"Cache-Control": "private, no-cache"},
+    )
+
+
+def _channel(household: Household, base: str) -> Channel:
+    token = household.page_token
+    return Channel(
+        title=f"Bedtime stories for {household.name}",
+        link=urls.absolute(base, urls.household(token)),
+        description=f"A new rhyming bedtime story for {household.name} every night, read aloud.",
+        artwork_url=urls.absolute(base, urls.podcast_artwork(token)),
+        feed_url=urls.absolute(base, urls.podcast(token)),
+    )
+
+
+_EPISODES = select(
+    StoryRow.id,
+    StoryRow.title,
+    StoryRow.description,
+    StoryRow.characters,
+    StoryRow.created_at,
+    StoryRow.audio_size,
+    StoryRow.audio_seconds,
+    StoryRow.image_state,
+)
+
+
+def narrated(db: Database, household: str, now: datetime) -> list[Row[Any]]:
+    """The household's narrated stories still shown, newest first: only what the feed
+    shows (a full story record for each of 1,000 episodes costs most of a request)."""
+    with db.session() as session:
+        home_id = household_row(session, household).id
+        query = (
+            _EPISODES.where(
+                StoryRow.household_id == home_id,
+                StoryRow.audio_state == "done",
+                StoryRow.alive(now),
+            )
+            .order_by(StoryRow.created_at.desc())
+            .limit(FEED_MAX)
+        )
+        return list(session.execute(query))
+
+
+def _episode(story: Row[Any], household: Household, base: str) -> Episode:
+    token = household.page_token
+    description = " ".join(_first_lines(story.description, DESCRIPTION_LINES))
+    if story.characters:
+        description = f"A story for {names_of(list(story.characters))}. {description}"
+    return Episode(
+        guid=story.id,
+        title=story.title,
+        description=description,
+        link=urls.absolute(base, urls.story(story.id)),
+        published=story.created_at,
+        audio_url=urls.absolute(base, urls.podcast_part(token, story.id, "mp3")),
+        audio_bytes=story.audio_size or 0,
+        duration_s=story.audio_seconds,
+        image_url=(
+            urls.absolute(base, urls.podcast_part(token, story.id, "png"))
+            if story.image_state == "done"
+            else None
+        ),
+    )
+
+
+def _first_lines(text: str, count: int) -> list[str]:
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip():
+            lines.append(line.strip())
+            if len(lines) == count:
+                break
+    return lines
+
+
+@router.get("/households/{page_token}/podcast/artwork.png")
+def artwork(request: Request, page_token: str) -> Response:
+    try:
+        services.household_by_token(_bedtales(request).db, page_token)
+    except NotFound:
+        return not_found_page()
+    return Response(
+        artwork_png(), media_type="image/png", headers={"Cache-Control": "private, max-age=86400"}
+    )
+
+
+@router.get("/households/{page_token}/podcast/{story_id}.{part}")
+def episode_part(request: Request, page_token: str, story_id: str, part: str) -> Response:
+    """An episode's narration (``.mp3``) or picture (``.png``): a redirect to a link signed
+    now, so the feed's addresses never expire while the story is shown."""
+    if part not in PARTS or not STORY_ID.fullmatch(story_id):
+        return not_found_page()
+    bedtales = _bedtales(request)
+    try:
+        household = services.household_by_token(bedtales.db, page_token)
+        story = services.get_story(bedtales.db, story_id)
+    except (NotFound, Expired):
+        return not_found_page()
+    name, kind = PARTS[part]
+    media = story.audio if kind == "audio" else story.image
+    if story.household != household.name or media.state != "done":
+        return not_found_page()
+    now = utcnow()
+    link = bedtales.tools.media.link(story_key(story.id, name), links_until(story, now), now=now)
+    return RedirectResponse(link, status_code=302, headers={"Cache-Control": "no-store"})
