@@ -9,41 +9,30 @@ fails the test that caused it. Run only these with ``pytest -m browser``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import update
 
-from bedtales.app import App
-from bedtales.bus.events import Delivery, Event
-from bedtales.domain import Story
+import browser_site
+from axe import assert_accessible, violations
+from bedtales import services
 from bedtales.media import TIMINGS, story_key
 from bedtales.storage.models import StoryRow, utcnow
-from bedtales.web import create_app
-from conftest import require_service
-from servers.web import address_of, free_socket, serving
+from browser_site import PHONE, Site, deliver
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page, ViewportSize
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
+# the shared fixtures, under their names here (pytest finds fixtures among a module's names)
+browser = browser_site.browser
+database_url = browser_site.database_url
+page = browser_site.page
+site = browser_site.site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-PHONE: ViewportSize = {"width": 390, "height": 844}
 # generous: the page script asks every few seconds, and a loaded CI machine is slow
 ARRIVAL_TIMEOUT_MS = 30_000
 
@@ -56,76 +45,6 @@ NARRATION_LOADED = """() => {
     return audio !== null && audio.readyState >= 1 && Number.isFinite(audio.duration)
         && audio.duration > 0;
 }"""
-
-
-@dataclass(frozen=True)
-class Site:
-    url: str
-    bedtales: App
-
-    def story(self, story: Story) -> str:
-        return f"{self.url}/stories/{story.id}"
-
-
-def deliver(bedtales: App, story: Story, *targets: str) -> None:
-    event = Event("bedtales.stories", "StoryCreated", {"id": story.id}, id=f"event-{story.id}")
-    for target in targets:
-        bedtales.run_delivery(Delivery(event, target, attempt=1, receipt="r1"))
-
-
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    """SQLite only: the browser sees the same pages on either database, and
-    test_web_pages.py checks them on both."""
-    return f"sqlite:///{tmp_path / 'data' / 'bedtales.db'}"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        require_service("playwright", f"{exc} (pip install playwright; never `playwright install`)")
-    if not CHROMIUM.is_file():
-        require_service("chromium", f"{CHROMIUM} is missing (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        except Error as exc:
-            require_service("chromium", str(exc))
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]:
-    """The web app on a free port; its media links name that port."""
-    with free_socket() as sock:
-        monkeypatch.setenv("BEDTALES_WEB__BASE_URL", address_of(sock))
-        bedtales = App.open(data_dir)
-        try:
-            with serving(create_app(bedtales), sock):
-                yield Site(address_of(sock), bedtales)
-        finally:
-            bedtales.close()
-
-
-def _is_error(message: Any) -> bool:
-    # the 404 and 410 pages are loaded on purpose; chromium notes their status
-    expected = ("with a status of 404", "with a status of 410")
-    return message.type == "error" and not any(text in message.text for text in expected)
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if _is_error(message) else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], "the browser reported errors"
 
 
 def test_a_finished_story_shows_its_picture_and_plays_its_narration(
@@ -234,3 +153,65 @@ def test_unknown_and_expired_stories_have_their_own_pages(site: Site, page: Page
     assert response is not None
     assert response.status == 410
     assert page.locator("h1").inner_text() == "This story has gone back to the land of dreams"
+
+
+# ----------------------------------------------------------------------------- keep, book, axe
+
+
+def test_the_heart_keeps_the_story_and_the_book_opens(site: Site, page: Page) -> None:
+    story = site.bedtales.write_story()
+    deliver(site.bedtales, story, "illustrate", "narrate")
+    page.goto(site.story(story))
+    heart = page.get_by_role("button", name="♡ Keep")
+    heart.click()
+    page.wait_for_url(site.story(story))
+    assert page.get_by_role("button", name="♥ Kept").get_attribute("aria-pressed") == "true"
+    assert page.get_by_text("Kept: this story stays").is_visible()
+    assert services.get_story(site.bedtales.db, story.id).kept_at is not None
+    book = page.get_by_role("link", name="Picture book (PDF)")
+    answer = page.request.get(site.url + (book.get_attribute("href") or ""))
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.body().startswith(b"%PDF")
+
+
+def test_the_keyboard_alone_keeps_a_story(site: Site, page: Page) -> None:
+    story = site.bedtales.write_story()
+    page.goto(site.story(story))
+    for _ in range(30):  # Tab through the page until the heart has the focus
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('keep-button')"):
+            break
+    else:
+        raise AssertionError("the keep button cannot be reached with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url(site.story(story))
+    page.get_by_role("button", name="♥ Kept").wait_for()
+
+
+@pytest.mark.parametrize("kind", ["finished", "pending", "home", "missing", "expired"])
+def test_pages_have_no_serious_accessibility_problems(site: Site, page: Page, kind: str) -> None:
+    if kind == "home":
+        address = site.url + "/"
+    elif kind == "missing":
+        address = site.url + "/stories/0b5a3a4e-7d8f-4c2b-9a1e-3f6d5c4b2a19"
+    elif kind == "expired":
+        address = site.story(site.bedtales.write_story(now=utcnow() - timedelta(days=3)))
+    else:
+        story = site.bedtales.write_story()
+        if kind == "finished":
+            deliver(site.bedtales, story, "illustrate", "narrate")
+        address = site.story(story)
+    page.goto(address)
+    if kind == "finished":
+        page.wait_for_function(PICTURE_LOADED)
+    assert_accessible(page)
+
+
+def test_the_accessibility_check_can_fail(site: Site, page: Page) -> None:
+    """axe really runs: a picture stripped of its text alternative is caught."""
+    story = site.bedtales.write_story()
+    deliver(site.bedtales, story, "illustrate")
+    page.goto(site.story(story))
+    page.locator("figure.picture img").evaluate("img => img.removeAttribute('alt')")
+    assert "image-alt" in [v["id"] for v in violations(page)]
