@@ -348,16 +348,9 @@ def keep_form(
     access.check_csrf(request, csrf, None)
     if not STORY_ID.fullmatch(story_id):
         return not_found_page()
-    db = _bedtales(request).db
-    try:
-        if keep == "yes":
-            services.keep_story(db, story_id)
-        else:
-            services.unkeep_story(db, story_id)
-    except Expired:
-        return render("410.html", 410)
-    except NotFound:
-        return not_found_page()
+    # an unknown story raises NotFound, an expired one Expired: their pages (web.errors)
+    change = services.keep_story if keep == "yes" else services.unkeep_story
+    change(_bedtales(request).db, story_id)
     request.app.state.story_pages.forget(story_id.lower())
     return RedirectResponse(urls.story(story_id.lower()), status_code=303)
 
@@ -368,12 +361,7 @@ def story_book(request: Request, story_id: str) -> Response:
     if not STORY_ID.fullmatch(story_id):
         return not_found_page()
     bedtales = _bedtales(request)
-    try:
-        story = services.get_story(bedtales.db, story_id)
-    except Expired:
-        return render("410.html", 410)
-    except NotFound:
-        return not_found_page()
+    story = services.get_story(bedtales.db, story_id)  # NotFound, Expired: their pages
     picture = None
     if story.image.state == "done" and story.image.key:
         try:
