@@ -4,6 +4,7 @@ link. On SQLite and PostgreSQL. The site's own flows are in test_web_family.py."
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 
@@ -148,3 +149,34 @@ def test_households_passphrase_asks_twice_and_refuses_a_mismatch(data_dir: Path)
     assert "differ" in mismatch.output
     same = runner.invoke(cli, args, input=f"{PASSPHRASE}\n{PASSPHRASE}\n")
     assert same.exit_code == 0, same.output
+
+
+def test_tries_sent_all_at_once_are_counted_as_they_arrive(bedtales: App) -> None:
+    """Forty wrong passphrases at the same moment from one client: at most the allowed ten
+    are checked, the rest are refused unchecked."""
+    access.set_passphrase(bedtales.db, "home", PASSPHRASE)
+    token = token_of(bedtales)
+
+    def attempt(_: int) -> str:
+        try:
+            access.sign_in(bedtales.db, token, "a wrong guess", "10.0.0.42")
+        except SignInRefused:
+            return "checked"
+        except TooManyAttempts:
+            return "refused"
+        return "signed in"
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        outcomes = list(pool.map(attempt, range(40)))
+    assert outcomes.count("signed in") == 0
+    assert outcomes.count("checked") <= access.FAILURES_ALLOWED
+    assert outcomes.count("refused") >= 40 - access.FAILURES_ALLOWED
+
+
+def test_a_right_passphrase_is_not_counted_against_the_client(bedtales: App) -> None:
+    access.set_passphrase(bedtales.db, "home", PASSPHRASE)
+    token = token_of(bedtales)
+    for _ in range(access.FAILURES_ALLOWED + 5):
+        access.sign_in(bedtales.db, token, PASSPHRASE, "10.0.0.7")
+    with pytest.raises(SignInRefused):  # still checked: the right ones left no trace
+        access.sign_in(bedtales.db, token, "a wrong guess", "10.0.0.7")

@@ -435,3 +435,14 @@ def test_run_redacts_its_access_log_too(bedtales: App) -> None:
     assert '"GET /households/****/podcast.xml HTTP/1.1" 200' in logged
     assert '"GET /media/stories/0b5a3a4e-****/x?signature=**** HTTP/1.1" 200' in logged
     assert token not in logged
+
+
+def test_a_household_link_inside_a_query_is_redacted_too() -> None:
+    """The sign-in link carries the page to go back to, percent-encoded, in ?next=."""
+    from bedtales.web import urls
+
+    token = "Kq3v9XzN2bLp7RtY5wMe8HcJ4uFa6DsG"
+    link = urls.sign_in(token, urls.household(token, "bedtime"))
+    assert token in link
+    assert token not in urls.redacted(link)
+    assert token not in urls.redacted(link.replace("%2F", "%2f"))

@@ -248,3 +248,19 @@ def test_the_sweeper_leaves_kept_stories_among_expired_ones(bedtales: App) -> No
     assert done.stories == 3
     assert [s.id for s in services.list_stories(bedtales.db)] == [stories[1].id]
     assert not any(bedtales.tools.media.exists(story_prefix(s.id) + "x") for s in stories)
+
+
+def test_only_the_form_gets_the_visitors_token_whatever_the_story_says(
+    client: TestClient, bedtales: App
+) -> None:
+    """The cached page holds a placeholder where each visitor's token goes; no name or
+    story can hold it, so the token lands in the form field and nowhere else."""
+    from bedtales.web.pages import CSRF_PLACEHOLDER
+
+    services.add_character(bedtales.db, "home", "__bedtales_csrf__")
+    story = bedtales.write_story()
+    page = client.get(f"/stories/{story.id}").text
+    token = csrf_of(page)
+    assert page.count(token) == 1
+    assert CSRF_PLACEHOLDER not in page
+    assert "__bedtales_csrf__" in page  # the name, as typed

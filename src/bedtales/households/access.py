@@ -8,9 +8,10 @@ Signing in with it opens a session: a random token in an HttpOnly cookie, stored
 SHA-256, with the CSRF token the session's forms carry. Sessions live in the database, so any
 number of web processes share them, and changing the passphrase ends them all.
 
-Wrong passphrases are counted per client (the address the request came from) for
-:data:`FAILURE_WINDOW`; after :data:`FAILURES_ALLOWED` the client waits, whatever household it
-tries (:class:`~bedtales.errors.TooManyAttempts`).
+Tries are counted per client (the address the request came from; an IPv6 client by its
+/64, which one home gets whole) for :data:`FAILURE_WINDOW`, before the passphrase is checked,
+and a right one is forgotten; after :data:`FAILURES_ALLOWED` wrong ones the client waits,
+whatever household it tries (:class:`~bedtales.errors.TooManyAttempts`).
 """
 
 from __future__ import annotations
@@ -138,13 +139,15 @@ class NewSession:
 def sign_in(
     db: Database, page_token: str, passphrase: str, client: str, *, now: datetime | None = None
 ) -> NewSession:
-    """Open a session for the household at ``page_token``. A wrong passphrase is counted
-    against ``client`` and refused (:class:`SignInRefused`); too many lately are refused
-    before the passphrase is even checked (:class:`TooManyAttempts`)."""
+    """Open a session for the household at ``page_token``. Every try is counted against
+    ``client`` *before* the passphrase is checked, and forgotten only if it was right: so
+    tries sent all at once are counted as they arrive, and the one past the limit is refused
+    (:class:`TooManyAttempts`) without being checked. A wrong passphrase is
+    :class:`SignInRefused`."""
     moment = now or utcnow()
     client = client[:CLIENT_MAX]
-    _check_rate(db, client, moment)
     home = household_by_token(db, page_token)
+    attempt = _count_attempt(db, client, moment)
     with db.session() as session:
         row = session.scalar(select(HouseholdRow).where(HouseholdRow.name == home.name))
         if row is None:
@@ -152,19 +155,17 @@ def sign_in(
         stored = row.passphrase_hash
         household_id = row.id
     if stored is None:
-        _count_failure(db, client, moment)
         raise SignInRefused(
             "this household has no passphrase yet: whoever runs bedtales can set one with "
             f"`bedtales households passphrase {home.name}`"
         )
     if not verify_passphrase(stored, passphrase or ""):
-        _count_failure(db, client, moment)
         raise SignInRefused("that is not the household's passphrase")
     token = secrets.token_urlsafe(32)
-    signed_in = SignedIn(
-        home.name, household_id, secrets.token_urlsafe(32), moment + SESSION_LIFETIME
-    )
+    csrf = secrets.token_urlsafe(32)
+    signed_in = SignedIn(home.name, household_id, csrf, moment + SESSION_LIFETIME)
     with db.session() as session:
+        session.execute(delete(SignInFailureRow).where(SignInFailureRow.id == attempt))
         session.add(
             HouseholdSessionRow(
                 token_hash=_token_hash(token),
@@ -224,16 +225,28 @@ def _token_hash(token: str) -> str:
 # ----------------------------------------------------------------------------- rate limit
 
 
-def _check_rate(db: Database, client: str, now: datetime) -> None:
+def _count_attempt(db: Database, client: str, now: datetime) -> int:
+    """Count a try against ``client`` (committed before the passphrase is checked) and
+    refuse it if, with the others in the window, it is one too many. Returns the try's row
+    id, which a right passphrase forgets."""
     since = now - FAILURE_WINDOW
     with db.session() as session:
-        failures = session.scalar(
+        row = SignInFailureRow(client=client, failed_at=now)
+        session.add(row)
+        # forget what the window no longer counts, so the table stays small
+        session.execute(delete(SignInFailureRow).where(SignInFailureRow.failed_at <= since))
+        session.flush()
+        attempt = row.id
+    with db.session() as session:
+        # counted after this try was committed: of tries made at once, each sees itself and
+        # every other committed before it, so the ones past FAILURES_ALLOWED are refused
+        tries = session.scalar(
             select(func.count())
             .select_from(SignInFailureRow)
             .where(SignInFailureRow.client == client, SignInFailureRow.failed_at > since)
         )
-        if (failures or 0) < FAILURES_ALLOWED:
-            return
+        if (tries or 0) <= FAILURES_ALLOWED:
+            return attempt
         oldest = session.scalar(
             select(func.min(SignInFailureRow.failed_at)).where(
                 SignInFailureRow.client == client, SignInFailureRow.failed_at > since
@@ -245,12 +258,3 @@ def _check_rate(db: Database, client: str, now: datetime) -> None:
         f"too many wrong passphrases from here; try again in {minutes} minutes",
         retry_after_s=max(1, int(wait.total_seconds())),
     )
-
-
-def _count_failure(db: Database, client: str, now: datetime) -> None:
-    with db.session() as session:
-        session.add(SignInFailureRow(client=client, failed_at=now))
-        # forget what the window no longer counts, so the table stays small
-        session.execute(
-            delete(SignInFailureRow).where(SignInFailureRow.failed_at <= now - FAILURE_WINDOW)
-        )

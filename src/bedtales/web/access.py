@@ -3,17 +3,20 @@
 Two cookies, both HttpOnly, ``Secure`` when the site is reached over https:
 
 - ``bedtales_session`` (SameSite=Lax): a signed-in family's session token.
-- ``bedtales_csrf`` (SameSite=Strict): a random token every form also carries in a hidden
+- ``bedtales_csrf`` (SameSite=Lax): a random token every form also carries in a hidden
   ``csrf`` field. Another site can make a browser post a form here, but it can neither read
   nor set this cookie, so it cannot send the matching field: a form without it is refused
-  (403). A signed-in family's forms carry its session's own token instead, which the server
-  keeps beside the session (double submit for the private link, synchronizer token once
-  signed in).
+  (403). Lax, not Strict: a page opened from a link in an email is a cross-site visit, and a
+  Strict cookie would not come with it, so a new one would replace it and the forms open in
+  other tabs would stop working. A signed-in family's forms carry its session's own token
+  instead, which the server keeps beside the session (double submit for the private link,
+  synchronizer token once signed in).
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 
 from fastapi import Request, Response
@@ -31,8 +34,16 @@ CSRF_MAX = 100
 
 def client_of(request: Request) -> str:
     """Who is asking, for the sign-in rate limit: the peer's address (behind a reverse
-    proxy, uvicorn's ``--proxy-headers`` makes it the browser's)."""
-    return request.client.host if request.client else "unknown"
+    proxy, uvicorn's ``--proxy-headers`` makes it the browser's); an IPv6 address by its /64,
+    since a home gets the whole /64 and may use any address in it."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if address.version == 6 and address.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return host
 
 
 def is_https(request: Request) -> bool:
@@ -81,7 +92,7 @@ def remember_csrf(request: Request, response: Response) -> None:
             fresh,
             path="/",
             httponly=True,
-            samesite="strict",
+            samesite="lax",
             secure=is_https(request),
         )
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 import threading
 import time
 from collections import OrderedDict
@@ -55,7 +56,9 @@ STORY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 # a kept story's page never expires by itself (the cache still drops it after max_age_s)
 NEVER = datetime.max.replace(tzinfo=UTC)
 KEPT = "kept"
-CSRF_PLACEHOLDER = "__bedtales_csrf__"
+# random, made once a process: no name or story can hold it, so only the forms' fields
+# are replaced by each visitor's token (the page caches live in this process)
+CSRF_PLACEHOLDER = f"csrf-{secrets.token_hex(16)}"
 # how long other visits are served a page as it is while one visit checks it
 RECHECK_GRACE_S = 2.0
 # stanza lines that make the preview text of a shared link
@@ -86,9 +89,10 @@ templates = Environment(
 templates.globals["asset"] = asset
 
 
+# private: a page carries its visitor's form token (and may set its cookie);
 # no-cache, not no-store: the back button may show a page, but every visit asks again, as
 # the picture and narration arrive after the first one
-PAGE_HEADERS = {"Cache-Control": "no-cache"}
+PAGE_HEADERS = {"Cache-Control": "private, no-cache"}
 
 
 def render(name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -283,8 +287,10 @@ def _story_page(bedtales: App, cache: PageCache, story_id: str) -> bytes | Respo
         try:
             story = services.get_story(bedtales.db, story_id)
         except Expired:
+            cache.forget(story_id)
             return render("410.html", 410)
         except NotFound:
+            cache.forget(story_id)
             return not_found_page()
         view = story_view(story, bedtales.tools.media)
         page = render(

@@ -82,6 +82,8 @@ def site(host: str, port: int, *, scheme: str = "http") -> str:
 
 # The capabilities an address can carry: whoever has one reads what it opens.
 _HOUSEHOLD_TOKEN = re.compile(r"(/households/)[^/?#\s]+")
+# the same inside a query, percent-encoded (the sign-in page's ?next=%2Fhouseholds%2F…)
+_ENCODED_HOUSEHOLD_TOKEN = re.compile(r"(%2Fhouseholds%2F)[^&#%\s]+", re.IGNORECASE)
 _SIGNATURE = re.compile(r"(signature=)[^&#\s]+", re.IGNORECASE)
 _STORY_ID = re.compile(
     r"\b([0-9a-f]{8})-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.IGNORECASE
@@ -94,5 +96,6 @@ def redacted(link: str) -> str:
     ids cut to their first 8 characters (enough to tell stories apart in a log, far too few
     to open one). Each is a capability, so a log that kept them would be a key ring."""
     link = _HOUSEHOLD_TOKEN.sub(rf"\g<1>{REDACTED}", link)
+    link = _ENCODED_HOUSEHOLD_TOKEN.sub(rf"\g<1>{REDACTED}", link)
     link = _SIGNATURE.sub(rf"\g<1>{REDACTED}", link)
     return _STORY_ID.sub(rf"\g<1>-{REDACTED}", link)
