@@ -180,3 +180,21 @@ def test_the_book_of_an_unknown_or_expired_story(
     with bedtales.db.session() as session:
         session.execute(update(StoryRow).where(StoryRow.id == story.id).values(expires_at=utcnow()))
     assert client.get(f"/stories/{story.id}/book.pdf").status_code == 410
+
+
+def test_the_feed_follows_new_and_expiring_stories(
+    client: TestClient, bedtales: App, token: str, narrated: list[Story]
+) -> None:
+    """Feeds are kept while what they show is unchanged: a story narrated since, or one that
+    expired, shows in the very next fetch."""
+    assert len(feed_of(client, token).entries) == 3
+    story = bedtales.write_story(seed=42)
+    deliver(bedtales, story, "narrate")
+    assert story.id in [entry.id for entry in feed_of(client, token).entries]
+    with bedtales.db.session() as session:
+        session.execute(
+            update(StoryRow).where(StoryRow.id == narrated[0].id).values(expires_at=utcnow())
+        )
+    ids = [entry.id for entry in feed_of(client, token).entries]
+    assert narrated[0].id not in ids
+    assert len(ids) == 3

@@ -45,7 +45,7 @@ def create_app(bedtales: App) -> FastAPI:
     app.include_router(ops.router)
     app.include_router(api.router)
     pages.install(app)
-    app.include_router(feeds.router)
+    feeds.install(app)
     family.install(app)
     ops.install(app)  # last: it measures every request, the pages' too
     return app

@@ -53,6 +53,7 @@ from bedtales.web.pages import (
     PageCache,
     day_and_time,
     names_of,
+    no_wording,
     not_found_page,
     picture_alt,
     served,
@@ -218,13 +219,9 @@ def _cached_home(request: Request, token: str, key: str, cache: PageCache) -> by
     return body
 
 
-def _no_wording(_expires: datetime, _now: datetime) -> str:
-    return ""
-
-
 def install(app: FastAPI) -> None:
     """The household's site, and its home page first in line (matched before the rest)."""
-    app.state.household_pages = PageCache(wording=_no_wording)
+    app.state.household_pages = PageCache(wording=no_wording)
     app.include_router(router)
     app.router.routes.insert(0, Route("/households/{page_token}", home_page, methods=["GET"]))
 

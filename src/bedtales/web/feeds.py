@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import Row, select
+from sqlalchemy import ColumnElement, Row, and_, case, func, select
 
 from bedtales import services
 from bedtales.domain import Household
@@ -27,7 +27,14 @@ from bedtales.storage import Database
 from bedtales.storage.models import StoryRow, utcnow
 from bedtales.views import links_until
 from bedtales.web import urls
-from bedtales.web.pages import STORY_ID, names_of, not_found_page
+from bedtales.web.pages import (
+    NEVER,
+    STORY_ID,
+    PageCache,
+    names_of,
+    no_wording,
+    not_found_page,
+)
 from bedtales.web.podcast import Channel, Episode, artwork_png, podcast_xml
 
 if TYPE_CHECKING:
@@ -61,9 +68,16 @@ def podcast(request: Request, page_token: str) -> Response:
         household = services.household_by_token(bedtales.db, page_token)
     except NotFound:
         return not_found_page()
-    episodes = narrated(bedtales.db, household.name, utcnow())
-    base = public_base(request)
-    body = podcast_xml(_channel(household, base), [_episode(e, household, base) for e in episodes])
+    now, base = utcnow(), public_base(request)
+    cache: PageCache = request.app.state.feeds
+    key = f"{page_token} {base}"
+    version = (household.name, *feed_version(bedtales.db, household.name, now), "")
+    body = cache.get(key, version)
+    if body is None:
+        episodes = narrated(bedtales.db, household.name, now)
+        channel = _channel(household, base)
+        body = podcast_xml(channel, [_episode(e, household, base) for e in episodes])
+        cache.put(key, version, NEVER, body)
     return Response(
         body,
         media_type="application/rss+xml; charset=utf-8",
@@ -94,17 +108,41 @@ _EPISODES = select(
 )
 
 
+def _narrated_of(household_id: int, now: datetime) -> ColumnElement[bool]:
+    return and_(
+        StoryRow.household_id == household_id,
+        StoryRow.audio_state == "done",
+        StoryRow.alive(now),
+    )
+
+
+def feed_version(db: Database, household: str, now: datetime) -> tuple[object, ...]:
+    """What the feed shows, in a few numbers read in one small query: which stories are in
+    it (how many, the newest and oldest) and what they have (their narrations' sizes, how many
+    have a picture). A feed is built again only when these change (``PageCache``); titles
+    and lines never change once written."""
+    with db.session() as session:
+        home_id = household_row(session, household).id
+        row = session.execute(
+            select(
+                func.count(),
+                func.min(StoryRow.created_at),
+                func.max(StoryRow.created_at),
+                func.sum(StoryRow.audio_size),
+                func.sum(func.coalesce(StoryRow.audio_seconds, 0)),
+                func.sum(case((StoryRow.image_state == "done", 1), else_=0)),
+            ).where(_narrated_of(home_id, now))
+        ).one()
+        return tuple(row)
+
+
 def narrated(db: Database, household: str, now: datetime) -> list[Row[Any]]:
     """The household's narrated stories still shown, newest first: only what the feed
     shows (a full story record for each of 1,000 episodes costs most of a request)."""
     with db.session() as session:
         home_id = household_row(session, household).id
         query = (
-            _EPISODES.where(
-                StoryRow.household_id == home_id,
-                StoryRow.audio_state == "done",
-                StoryRow.alive(now),
-            )
+            _EPISODES.where(_narrated_of(home_id, now))
             .order_by(StoryRow.created_at.desc())
             .limit(FEED_MAX)
         )
@@ -173,3 +211,9 @@ def episode_part(request: Request, page_token: str, story_id: str, part: str) ->
     now = utcnow()
     link = bedtales.tools.media.link(story_key(story.id, name), links_until(story, now), now=now)
     return RedirectResponse(link, status_code=302, headers={"Cache-Control": "no-store"})
+
+
+def install(app: FastAPI) -> None:
+    """The feed's routes, and the feeds built, kept while what they show is unchanged."""
+    app.state.feeds = PageCache(size=64, wording=no_wording)
+    app.include_router(router)

@@ -22,7 +22,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -120,6 +120,11 @@ def picture_alt(characters: list[str], scene: str) -> str:
 def lifetime(expires_at: datetime, now: datetime) -> str:
     """What the page says of the story's time left ("in about 2 days"), or KEPT."""
     return KEPT if expires_at == NEVER else time_left(expires_at, now)
+
+
+def no_wording(_expires: datetime, _now: datetime) -> str:
+    """For a :class:`PageCache` of pages that say nothing that changes with the clock alone."""
+    return ""
 
 
 def time_left(expires_at: datetime, now: datetime) -> str:
@@ -313,13 +318,19 @@ def _story_page(bedtales: App, cache: PageCache, story_id: str) -> bytes | Respo
     return body
 
 
+@lru_cache(maxsize=512)
+def _around_placeholder(body: bytes) -> tuple[bytes, ...]:
+    """A cached page cut where visitors' tokens go: joining the pieces with a token costs a
+    microsecond where replacing in the whole page cost fifty. Keyed by the cached bytes
+    themselves (a bytes object keeps its hash, and the cache hands out the same object)."""
+    return tuple(body.split(CSRF_PLACEHOLDER.encode()))
+
+
 def served(request: Request, body: bytes, headers: dict[str, str] = PAGE_HEADERS) -> Response:
     """A cached page with this visitor's CSRF token in its forms (in the cache it holds
     :data:`CSRF_PLACEHOLDER`, as every visitor has a token of their own)."""
     token = access.csrf_token(request, None)
-    response = HTMLResponse(
-        body.replace(CSRF_PLACEHOLDER.encode(), token.encode()), headers=headers
-    )
+    response = HTMLResponse(token.encode().join(_around_placeholder(body)), headers=headers)
     access.remember_csrf(request, response)
     return response
 
