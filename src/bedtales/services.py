@@ -352,16 +352,13 @@ def list_stories(
     limit: int = 50,
     now: datetime | None = None,
     character: str | None = None,
-    narrated: bool = False,
 ) -> list[Story]:
     """Stories still shown (kept, or not yet expired), newest first; ``character``: only
-    those this character is in (any case); ``narrated``: only those with their narration."""
+    those this character is in (any case)."""
     with db.session() as session:
         query = select(StoryRow).where(StoryRow.alive(now or utcnow()))
         if household is not None:
             query = query.where(StoryRow.household_id == household_row(session, household).id)
-        if narrated:
-            query = query.where(StoryRow.audio_state == "done")
         query = query.order_by(StoryRow.created_at.desc())
         if character is None:
             return [story_record(row) for row in session.scalars(query.limit(limit))]
@@ -369,11 +366,16 @@ def list_stories(
         wanted = text_key(character)
         stories: list[Story] = []
         for row in session.scalars(query.execution_options(yield_per=200)):
-            if any(text_key(name) == wanted for name in row.characters):
+            if features(row.characters, wanted):
                 stories.append(story_record(row))
                 if len(stories) == limit:
                     break
         return stories
+
+
+def features(characters: Iterable[str], wanted_key: str) -> bool:
+    """Whether a story's characters include the one whose :func:`text_key` is given."""
+    return any(text_key(name) == wanted_key for name in characters)
 
 
 def keep_story(db: Database, story_id: str, *, now: datetime | None = None) -> Story:

@@ -85,15 +85,18 @@ def story_view(story: Story, store: MediaStore, *, now: datetime | None = None) 
 
 
 def _link(store: MediaStore, story: Story, name: str, now: datetime | None) -> str:
-    return store.link(story_key(story.id, name), links_until(story, now), now=now)
+    until = links_until(story.expires_at, story.kept_at, now)
+    return store.link(story_key(story.id, name), until, now=now)
 
 
-def links_until(story: Story, now: datetime | None = None) -> datetime:
+def links_until(
+    expires_at: datetime, kept_at: datetime | None, now: datetime | None = None
+) -> datetime:
     """When a story's media links should stop working: with the story, or, for a kept story,
     as late as the store allows (its cap, seven days): a kept story's page signs them anew
     each time it is shown."""
-    if story.kept_at is None:
-        return story.expires_at
+    if kept_at is None:
+        return expires_at
     return (now or utcnow()) + MAX_LINK_LIFETIME
 
 

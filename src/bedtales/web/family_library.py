@@ -18,9 +18,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bedtales.domain import text_key
-from bedtales.media import IMAGE, MAX_LINK_LIFETIME, THUMBNAIL, MediaStore, story_key
+from bedtales.media import IMAGE, THUMBNAIL, MediaStore, story_key
+from bedtales.services import features
 from bedtales.storage import Database
 from bedtales.storage.models import CharacterRow, HouseholdRow, StoryRow, utcnow
+from bedtales.views import links_until
 
 _CARD = select(
     StoryRow.id,
@@ -58,9 +60,7 @@ class Card:
         return self.image_state == "done" and self.image_key is not None
 
     def links_until(self, now: datetime) -> datetime:
-        """As :func:`bedtales.views.links_until`: with the story, or as late as the store
-        allows for a kept one."""
-        return self.expires_at if self.kept_at is None else now + MAX_LINK_LIFETIME
+        return links_until(self.expires_at, self.kept_at, now)
 
     def picture_link(self, store: MediaStore, *, thumbnail: bool, now: datetime) -> str | None:
         if not self.painted:
@@ -93,7 +93,7 @@ def library(
         wanted = text_key(character)
         cards: list[Card] = []
         for row in connection.execution_options(yield_per=200).execute(query):
-            if any(text_key(name) == wanted for name in row.characters):
+            if features(row.characters, wanted):
                 cards.append(Card(*row))
                 if len(cards) == limit:
                     break

@@ -209,7 +209,8 @@ def episode_part(request: Request, page_token: str, story_id: str, part: str) ->
     if story.household != household.name or media.state != "done":
         return not_found_page()
     now = utcnow()
-    link = bedtales.tools.media.link(story_key(story.id, name), links_until(story, now), now=now)
+    until = links_until(story.expires_at, story.kept_at, now)
+    link = bedtales.tools.media.link(story_key(story.id, name), until, now=now)
     return RedirectResponse(link, status_code=302, headers={"Cache-Control": "no-store"})
 
 
