@@ -44,6 +44,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/scheduler.py
 	$(BIN)/python bench/e2e.py
 	$(BIN)/python bench/text_models.py
+	$(BIN)/python bench/cli.py
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)

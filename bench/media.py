@@ -105,8 +105,8 @@ def worker(queue: multiprocessing.Queue[dict[str, object]]) -> None:
     handling STORIES stories end to end, on SQLite in a fresh data dir."""
     import threading
 
-    from bedtales import services
     from bedtales.app import initialise
+    from bedtales.households import services
 
     bedtales, _, _ = initialise(Path(tempfile.mkdtemp()) / "data", timezone="UTC")
     ids = [bedtales.write_story(seed=seed).id for seed in range(WORKER_STORIES)]

@@ -53,9 +53,10 @@ sys.path.insert(0, str(ROOT / "src"))
 from sqlalchemy import create_engine, func, insert, select, text, update  # noqa: E402
 
 from bedtales.app import App, initialise  # noqa: E402
+from bedtales.clock import utcnow  # noqa: E402
 from bedtales.domain import text_key  # noqa: E402
 from bedtales.engines.text import StoryRequest, get_text_engine  # noqa: E402
-from bedtales.scheduler import DETAIL_TYPE, Pass, Scheduler  # noqa: E402
+from bedtales.scheduler.firing import DETAIL_TYPE, Pass, Scheduler  # noqa: E402
 from bedtales.storage.models import (  # noqa: E402
     BusDeliveryRow,
     BusEventRow,
@@ -65,7 +66,6 @@ from bedtales.storage.models import (  # noqa: E402
     ScheduleRow,
     StoryRow,
     new_page_token,
-    utcnow,
 )
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES  # noqa: E402
 

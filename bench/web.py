@@ -6,7 +6,7 @@ Run from the repository root: ``.venv/bin/python bench/web.py [--seconds 8] [--u
 One uvicorn process (one worker, as ``bedtales web`` runs) serves three routes:
 
 - ``/hello``: a bare Starlette app, outside bedtales (what the server and framework can do);
-- ``/app-hello``: the same hello-world route added to ``create_app``'s router, so it goes
+- ``/app-hello``: the same hello-world route added to ``create_site``'s router, so it goes
   through the app's middleware (security headers, metrics, body limit, error handling);
 - ``/stories/{id}``: the story page of a real story, on SQLite, whose picture and narration
   were made by the real targets.
@@ -80,8 +80,8 @@ def fill_library(bedtales: object, model_id: str) -> None:
 
     from sqlalchemy import insert, select
 
-    from bedtales import services
     from bedtales.app import App
+    from bedtales.households import services
     from bedtales.storage.models import StoryRow
 
     assert isinstance(bedtales, App)
@@ -109,8 +109,8 @@ def fill_library(bedtales: object, model_id: str) -> None:
 
 
 def library_token(data_dir: Path) -> str:
-    from bedtales import services
     from bedtales.app import App
+    from bedtales.households import services
 
     bedtales = App.open(data_dir)
     try:
@@ -127,14 +127,14 @@ def serve(data_dir: Path, sock: socket.socket, uncached: bool) -> None:
     from starlette.types import Receive, Scope, Send
 
     from bedtales.app import App
-    from bedtales.web import create_app
+    from bedtales.web import create_site
     from bedtales.web.pages import PageCache
 
     async def hello(_: object) -> PlainTextResponse:
         return PlainTextResponse("Hello, world!")
 
     bare = Starlette(routes=[Route("/hello", hello)])
-    site = create_app(App.open(data_dir))
+    site = create_site(App.open(data_dir))
     site.router.routes.insert(0, Route("/app-hello", hello))
     if uncached:
         site.state.story_pages = PageCache(size=0)

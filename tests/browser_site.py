@@ -22,7 +22,7 @@ from axe import BLOCKING, describe, violations
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
 from bedtales.domain import Story
-from bedtales.web import create_app
+from bedtales.web import create_site
 from conftest import require_service
 from servers.web import address_of, free_socket, serving
 
@@ -112,7 +112,7 @@ def open_site(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Site]
         monkeypatch.setenv("BEDTALES_WEB__BASE_URL", address_of(sock))
         bedtales = App.open(data_dir)
         try:
-            with serving(create_app(bedtales), sock):
+            with serving(create_site(bedtales), sock):
                 yield Site(address_of(sock), bedtales)
         finally:
             bedtales.close()

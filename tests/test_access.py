@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bedtales import services
 from bedtales.app import App
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
 from bedtales.errors import InputError, NotFound, SignInRefused, TooManyAttempts
-from bedtales.households import access
-from bedtales.storage.models import HouseholdRow, utcnow
+from bedtales.households import access, services
+from bedtales.storage.models import HouseholdRow
 
 PASSPHRASE = "correct horse battery"
 

@@ -19,7 +19,7 @@ from pypdf.generic import DictionaryObject
 from bedtales.errors import ConfigError
 from bedtales.stories import book
 from bedtales.stories.book import picture_book
-from bedtales.views import NarrationView, PictureView, StoryView
+from bedtales.stories.views import NarrationView, PictureView, StoryView
 from conftest import require_service
 
 A5_PT = (419.53, 595.28)

@@ -18,9 +18,10 @@ from sqlalchemy import update
 
 import browser_site
 from axe import assert_accessible, violations
-from bedtales import services
+from bedtales.clock import utcnow
+from bedtales.households import services
 from bedtales.media import TIMINGS, story_key
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 from browser_site import PHONE, Site, deliver
 
 if TYPE_CHECKING:

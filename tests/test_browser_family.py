@@ -27,10 +27,10 @@ import pytest
 from pypdf import PdfReader
 
 import browser_site
-from bedtales import services
 from bedtales.app import App
+from bedtales.clock import utcnow
 from bedtales.households import access as household_access
-from bedtales.storage.models import utcnow
+from bedtales.households import services
 from bedtales.web import urls
 from browser_site import (
     FOCUS_SHOWN,

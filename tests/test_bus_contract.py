@@ -22,7 +22,8 @@ from typing import TypeVar
 import pytest
 
 from bedtales.bus.backends import Backend
-from bedtales.bus.events import Delivery, Event, RetryPolicy, utcnow
+from bedtales.bus.events import Delivery, Event, RetryPolicy
+from bedtales.clock import utcnow
 from bedtales.errors import ConfigError
 from bedtales.storage import Database
 from conftest import require_service

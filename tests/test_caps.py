@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from bedtales import schedules, services, subscribers
 from bedtales.app import App
 from bedtales.errors import InputError
+from bedtales.households import services
+from bedtales.notify import subscribers
+from bedtales.scheduler import schedules
 
 
 def test_characters_stop_at_fifty(bedtales: App) -> None:

@@ -15,9 +15,9 @@ import typer
 from typer.testing import CliRunner
 
 from bedtales.app import initialise
-from bedtales.cli import app
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
 from bedtales.config import load_settings
-from bedtales.storage.models import utcnow
 from conftest import require_service
 from servers.seaweedfs import free_ports
 
@@ -26,7 +26,7 @@ runner = CliRunner()
 
 
 def run(*args: str | Path, code: int = 0) -> str:
-    result = runner.invoke(app, [str(a) for a in args])
+    result = runner.invoke(cli, [str(a) for a in args])
     assert result.exit_code == code, f"exit {result.exit_code}: {result.output}{result.stderr}"
     return result.stdout if code == 0 else result.stderr
 
@@ -41,7 +41,7 @@ def all_commands() -> list[tuple[str, ...]]:
         else:
             found.append(path)
 
-    walk(typer.main.get_command(app), ())
+    walk(typer.main.get_command(cli), ())
     return found
 
 
@@ -189,7 +189,7 @@ def test_the_installed_command_runs_end_to_end(tmp_path: Path) -> None:
     ],
 )
 def test_bad_input_never_shows_a_traceback(data_dir: Path, args: tuple[str, ...]) -> None:
-    result = runner.invoke(app, [*args, "--data-dir", str(data_dir)])
+    result = runner.invoke(cli, [*args, "--data-dir", str(data_dir)])
     assert result.exit_code == 2, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 

@@ -16,9 +16,10 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from bedtales import schedules, services
 from bedtales.app import App
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
+from bedtales.households import services
+from bedtales.scheduler import schedules
 from servers.seaweedfs import free_ports
 from worker_handlers import COUNTS_TABLE
 from working import work_until
@@ -128,7 +129,7 @@ def test_worker_and_pipe_carry_on_after_the_bus_fails_for_a_moment(
     broken_notify: App, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import bedtales.bus.worker as worker_module
-    import bedtales.pipes as pipes_module
+    import bedtales.pipes.pipe as pipes_module
 
     monkeypatch.setattr(worker_module, "RETRY_S", 0.05)
     monkeypatch.setattr(pipes_module, "RETRY_S", 0.05)

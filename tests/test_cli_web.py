@@ -25,17 +25,18 @@ import segno
 from markupsafe import escape
 from typer.testing import CliRunner
 
-from bedtales import runner as serving
-from bedtales import services, subscribers
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
-from bedtales.cli import app
-from bedtales.cli_web import print_addresses
+from bedtales.cli.main import cli
+from bedtales.cli.web import print_addresses
 from bedtales.config import load_settings
 from bedtales.domain import Story
 from bedtales.errors import InputError
-from bedtales.runner import Runner, RunOptions, lan_ips, serving_settings
-from bedtales.web import urls
+from bedtales.households import services
+from bedtales.notify import subscribers
+from bedtales.processes import Runner, RunOptions
+from bedtales.web import serving, urls
+from bedtales.web.serving import lan_ips, serving_settings
 from servers.smtp import SmtpServer
 
 START_TIMEOUT_S = 30.0
@@ -50,14 +51,14 @@ def free_port() -> int:
 
 
 def test_web_help_names_its_options() -> None:
-    result = runner.invoke(app, ["web", "--help"])
+    result = runner.invoke(cli, ["web", "--help"])
     assert result.exit_code == 0
     for option in ("--host", "--port", "--data-dir"):
         assert option in result.stdout
 
 
 def test_web_refuses_a_port_out_of_range(data_dir: Path) -> None:
-    result = runner.invoke(app, ["web", "--port", "70000", "--data-dir", str(data_dir)])
+    result = runner.invoke(cli, ["web", "--port", "70000", "--data-dir", str(data_dir)])
     assert result.exit_code == 2
 
 
@@ -166,7 +167,7 @@ def test_run_tells_the_family_of_the_first_story_and_of_each_firing(
         smtp_server.wait_for(1, timeout_s=60)
         soon = (datetime.now(UTC) + timedelta(seconds=3)).astimezone(ZoneInfo("Europe/London"))
         added = runner.invoke(
-            app,
+            cli,
             ["schedule", "add", f"at({soon:%Y-%m-%dT%H:%M:%S})", "--name", "soon",
              "--data-dir", str(data_dir)],
         )  # fmt: skip
@@ -290,7 +291,7 @@ def test_web_lan_listens_on_every_address_and_names_the_lan_one(data_dir: Path) 
 
 
 def test_lan_and_host_together_are_refused(data_dir: Path) -> None:
-    result = runner.invoke(app, ["web", "--lan", "--host", "10.0.0.2", "--data-dir", str(data_dir)])
+    result = runner.invoke(cli, ["web", "--lan", "--host", "10.0.0.2", "--data-dir", str(data_dir)])
     assert result.exit_code == 2
     assert "give --lan or --host, not both" in result.stderr
 

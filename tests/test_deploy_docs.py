@@ -25,7 +25,7 @@ import pytest
 import typer
 from pydantic import BaseModel
 
-from bedtales.cli import app
+from bedtales.cli.main import cli
 from bedtales.config import ENV_PREFIX, BusSettings, Settings, load_settings
 
 ROOT = Path(__file__).parent.parent
@@ -55,7 +55,7 @@ def parse_command(argv: list[str]) -> tuple[tuple[str, ...], dict[str, Any]]:
 
     Returns the command's path and its parsed parameters; raises AssertionError naming what
     is wrong (no such command, an unknown option, a bad value, an extra argument)."""
-    command: Any = typer.main.get_command(app)
+    command: Any = typer.main.get_command(cli)
     path: list[str] = []
     args = list(argv)
     while hasattr(command, "commands"):  # a group

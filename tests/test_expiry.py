@@ -7,13 +7,13 @@ from datetime import timedelta
 
 from typer.testing import CliRunner
 
-from bedtales import services
 from bedtales.app import App
-from bedtales.cli import app as cli
-from bedtales.expiry import Sweeper, sweep
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
+from bedtales.households import services
 from bedtales.media import AUDIO, IMAGE, story_key
-from bedtales.storage.models import utcnow
-from bedtales.stream import read_changes
+from bedtales.stories.stream import read_changes
+from bedtales.stories.ttl import Sweeper, sweep
 
 
 def story_with_media(bedtales: App, seed: int, age: timedelta) -> str:

@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.errors import InputError
-from bedtales.importer import read_characters, read_scenes
+from bedtales.households import services
+from bedtales.households.importer import read_characters, read_scenes
 
 REFERENCE = Path(__file__).parent / "data" / "reference"
 

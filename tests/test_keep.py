@@ -16,16 +16,17 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from typer.testing import CliRunner
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
 from bedtales.domain import Story
 from bedtales.errors import Expired, NotFound
-from bedtales.expiry import sweep
+from bedtales.households import services
 from bedtales.media import story_prefix
-from bedtales.storage.models import StoryRow, utcnow
-from bedtales.web import create_app
+from bedtales.storage.models import StoryRow
+from bedtales.stories.ttl import sweep
+from bedtales.web import create_site
 
 MISSING_ID = "0b5a3a4e-7d8f-4c2b-9a1e-3f6d5c4b2a19"
 
@@ -57,7 +58,7 @@ def finished(bedtales: App) -> Story:
 
 @pytest.fixture
 def client(bedtales: App) -> Iterator[TestClient]:
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         yield client
 
 
@@ -213,7 +214,7 @@ def test_the_heart_without_its_form_token_is_refused(
 def test_each_visitor_gets_their_own_form_token_on_a_cached_page(
     bedtales: App, finished: Story
 ) -> None:
-    app = create_app(bedtales)
+    app = create_site(bedtales)
     with TestClient(app) as first, TestClient(app) as second:
         one = csrf_of(first.get(f"/stories/{finished.id}").text)
         two = csrf_of(second.get(f"/stories/{finished.id}").text)

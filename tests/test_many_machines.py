@@ -26,13 +26,17 @@ import pytest
 import redis
 from sqlalchemy import select, update
 
-from bedtales import schedules, services, subscribers
 from bedtales.app import App, initialise
 from bedtales.bus.backends.redis import RedisBackend
 from bedtales.bus.events import Event
+from bedtales.clock import utcnow
+from bedtales.households import services
 from bedtales.media import AUDIO, IMAGE, THUMBNAIL, TIMINGS, story_key
-from bedtales.scheduler import DETAIL_TYPE, Due, fired_event
-from bedtales.storage.models import HouseholdRow, ScheduleRow, StoryRow, utcnow
+from bedtales.notify import subscribers
+from bedtales.scheduler import schedules
+from bedtales.scheduler.firing import DETAIL_TYPE, fired_event
+from bedtales.scheduler.schedules import Schedule
+from bedtales.storage.models import HouseholdRow, ScheduleRow, StoryRow
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
 from conftest import require_service
 from servers.seaweedfs import S3Server, free_ports
@@ -200,7 +204,7 @@ def expected_firings(bedtales: App, now: datetime) -> list[Firing]:
             fire = row.next_fire_at
             assert fire is not None, f"{household}/{row.name} has no next firing"
             assert now < fire < now + timedelta(seconds=10), f"{household}/{row.name}: {fire}"
-            due = Due(
+            due = Schedule(
                 row.id,
                 row.household_id,
                 household,

@@ -37,7 +37,7 @@ from bedtales.media import (
 )
 from bedtales.media.local import LocalMediaStore
 from bedtales.media.s3 import S3MediaStore
-from bedtales.web import create_app, urls
+from bedtales.web import create_site, urls
 from servers.seaweedfs import S3Server
 from servers.web import serving
 
@@ -73,7 +73,7 @@ def local_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalMedia
         bedtales = App(settings)
         store = bedtales.tools.media
         assert isinstance(store, LocalMediaStore)
-        with serving(create_app(bedtales), sock):
+        with serving(create_site(bedtales), sock):
             yield store
         bedtales.close()
 
@@ -383,7 +383,7 @@ def test_the_media_route_serves_nothing_for_the_s3_store(tmp_path: Path) -> None
     from fastapi.testclient import TestClient
 
     bedtales = App(make_settings(tmp_path, media=MediaSettings(store="s3")))
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         assert client.get("/media/stories/abc/image.png?expires=1&signature=00").status_code == 404
     bedtales.close()
 

@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import func, select, text, update
 from typer.testing import CliRunner
 
-from bedtales import services
 from bedtales.app import App, initialise
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
 from bedtales.domain import Story
 from bedtales.engines.text import Answer, StoryRequest
-from bedtales.expiry import sweep
-from bedtales.storage.models import HouseholdMemoryRow, StoryRow, utcnow
+from bedtales.households import services
+from bedtales.storage.models import HouseholdMemoryRow, StoryRow
 from bedtales.stories import writer
 from bedtales.stories.memory import (
     MEMORY_STORIES,
@@ -33,7 +33,8 @@ from bedtales.stories.memory import (
     story_fingerprints,
     title_fingerprint,
 )
-from bedtales.stream import read_changes
+from bedtales.stories.stream import read_changes
+from bedtales.stories.ttl import sweep
 
 PLAN = StoryPlan(
     plot="lost-creature-home",

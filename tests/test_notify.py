@@ -16,18 +16,20 @@ import pytest
 from sqlalchemy import select, update
 from typer.testing import CliRunner
 
-from bedtales import messages, services, subscribers
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
+from bedtales.clock import utcnow
 from bedtales.config import load_settings
 from bedtales.domain import Story
 from bedtales.errors import Deferred, InputError
+from bedtales.households import services
 from bedtales.media import IMAGE, THUMBNAIL, story_key
-from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
+from bedtales.notify import messages, subscribers
+from bedtales.storage.models import StoryNotificationRow, StoryRow
 from bedtales.stories.scenes import read_scene
+from bedtales.stories.views import story_view
 from bedtales.targets.notify import POLL_MAX_S, POLL_MIN_S, poll_delay
-from bedtales.views import story_view
 from bedtales.web import urls
 from servers.chat_completions import ScriptedResponse, ScriptedServer
 from servers.smtp import SmtpServer

@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from bedtales import subscribers
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
-from bedtales.channels import describe
 from bedtales.config import Settings, SmtpSettings, load_settings
 from bedtales.errors import ConfigError, InputError
-from bedtales.notify import guard, publish
+from bedtales.households.services import household_row
+from bedtales.notify import guard, publish, subscribers
+from bedtales.notify.channels import describe
 from bedtales.notify.guard import (
     AddressRefused,
     IPAddress,
@@ -34,7 +34,6 @@ from bedtales.notify.guard import (
     email_url,
     ntfy_url,
 )
-from bedtales.services import household_row
 from bedtales.storage.models import StoryRow, SubscriberRow
 from servers.smtp import SmtpServer
 

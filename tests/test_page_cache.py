@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bedtales.storage.models import utcnow
+from bedtales.clock import utcnow
 from bedtales.web import pages
 from bedtales.web.pages import NEVER, PageCache
 

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
 
 from bedtales.app import App
 from bedtales.bus.events import Event
+from bedtales.clock import utcnow
 from bedtales.config import load_settings
-from bedtales.pipes import LostLead, checkpoint
+from bedtales.pipes.pipe import LostLead, checkpoint
 from bedtales.storage import Database
-from bedtales.storage.models import PipeCheckpointRow, StoryRow, utcnow
+from bedtales.storage.database import SqliteDoorbell
+from bedtales.storage.models import PipeCheckpointRow, StoryRow
 
 CONTRACT = {
     "id",
@@ -217,7 +222,7 @@ def test_the_sql_bus_forgets_finished_events_after_a_week(bedtales: App) -> None
 
 def test_a_story_after_a_quiet_day_is_not_skipped(bedtales: App) -> None:
     # every stream record is pruned after 24 hours; sequence numbers must never restart
-    from bedtales.stream import prune_changes
+    from bedtales.stories.stream import prune_changes
 
     bedtales.write_story(seed=1)
     (pipe,) = bedtales.pipes()
@@ -228,3 +233,85 @@ def test_a_story_after_a_quiet_day_is_not_skipped(bedtales: App) -> None:
     assert pipe.run_once() == 1
     ids = [d.event.detail["id"] for d in bedtales.bus.backend.claim(["notify"], 10, 60)]
     assert later.id in ids
+
+
+# ----------------------------------------------------------------------------- waking up
+
+
+@pytest.fixture
+def asleep(bedtales: App, monkeypatch: pytest.MonkeyPatch) -> threading.Event:
+    """Set once a waiter has looked at the SQLite file and gone to sleep on its doorbell."""
+    if bedtales.db.doorbell is None:
+        pytest.skip("PostgreSQL wakes the pipe with NOTIFY; the doorbell is SQLite's")
+    went = threading.Event()
+    sleep = SqliteDoorbell._sleep
+
+    def noted(doorbell: SqliteDoorbell, *args: Any) -> None:
+        went.set()
+        sleep(doorbell, *args)
+
+    monkeypatch.setattr(SqliteDoorbell, "_sleep", noted)
+    return went
+
+
+def run_pipe(bedtales: App) -> tuple[threading.Event, threading.Thread]:
+    (pipe,) = bedtales.pipes()
+    stop = threading.Event()
+    thread = threading.Thread(target=pipe.run, args=(stop,), daemon=True)
+    thread.start()
+    return stop, thread
+
+
+def notify_events_after_a_commit(bedtales: App) -> list[str]:
+    """The stories on the notify queue, once a commit after now (the pipe's) says so; the
+    waiting commits nothing, so it wakes the pipe neither."""
+    backend = bedtales.bus.backend
+    backend.wait(["notify"], 60)
+    return [d.event.detail["id"] for d in backend.claim(["notify"], 10, 60)]
+
+
+def test_a_commit_in_this_process_wakes_the_waiting_pipe_without_polling(
+    bedtales: App, asleep: threading.Event, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SqliteDoorbell, "FAST_POLL_S", 3600.0)  # no look at the file
+    monkeypatch.setattr(SqliteDoorbell, "SLOW_POLL_S", 3600.0)
+    stop, thread = run_pipe(bedtales)
+    try:
+        assert asleep.wait(30), "the pipe never went to sleep"
+        story = bedtales.write_story(seed=1)  # the commit rings the doorbell
+        assert notify_events_after_a_commit(bedtales) == [story.id]
+    finally:
+        stop.set()
+        bedtales.db.ring()
+        thread.join(10)
+    assert not thread.is_alive()
+
+
+def test_a_commit_by_another_process_wakes_the_pipe_by_polling(
+    bedtales: App, asleep: threading.Event
+) -> None:
+    stop, thread = run_pipe(bedtales)
+    try:
+        assert asleep.wait(30), "the pipe never went to sleep"
+        written = subprocess.run(
+            [sys.executable, "-c", WRITE_A_STORY, str(bedtales.settings.data_dir)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert written.returncode == 0, written.stderr
+        assert notify_events_after_a_commit(bedtales) == [written.stdout.strip()]
+    finally:
+        stop.set()
+        bedtales.db.ring()
+        thread.join(10)
+
+
+WRITE_A_STORY = """
+import sys
+from pathlib import Path
+from bedtales.app import App
+bedtales = App.open(Path(sys.argv[1]))
+print(bedtales.write_story(seed=2).id)
+bedtales.close()
+"""

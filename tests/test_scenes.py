@@ -13,7 +13,7 @@ import pytest
 
 from bedtales.domain import Story
 from bedtales.media.local import LocalMediaStore
-from bedtales.messages import story_message
+from bedtales.notify.messages import story_message
 from bedtales.stories import scene_words
 from bedtales.stories.scenes import (
     SETTINGS,

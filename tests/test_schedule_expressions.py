@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bedtales.errors import InputError
-from bedtales.schedule_expressions import (
+from bedtales.scheduler.expressions import (
     AtExpression,
     CronExpression,
     RateExpression,
@@ -30,9 +30,15 @@ def local_fires(expression: str, tz: str, after: datetime, count: int) -> list[d
 def test_each_form_parses() -> None:
     assert parse("15 19 * * *") == CronExpression("15 19 * * *", "15 19 * * *")
     aws = parse("cron(15 19 * * ? *)")
-    assert aws == CronExpression("cron(15 19 * * ? *)", "15 19 * * *", None)
+    assert aws == CronExpression("cron(15 19 * * ? *)", "15 19 * * *", None, skips_gap=True)
     assert parse("cron(0 19 ? * MON-FRI 2026-2027)") == CronExpression(
-        "cron(0 19 ? * MON-FRI 2026-2027)", "0 19 * * 1,2,3,4,5", frozenset({2026, 2027})
+        "cron(0 19 ? * MON-FRI 2026-2027)",
+        "0 19 * * 1,2,3,4,5",
+        frozenset({2026, 2027}),
+        skips_gap=True,
+    )
+    assert parse("cron(0 9 15W * ? *)") == CronExpression(
+        "cron(0 9 15W * ? *)", "0 9 13-17 * *", None, nearest_weekday=15, skips_gap=True
     )
     assert parse("rate(1 day)") == RateExpression("rate(1 day)", timedelta(days=1))
     assert parse("rate(30 minutes)") == RateExpression("rate(30 minutes)", timedelta(minutes=30))
@@ -65,6 +71,16 @@ def test_each_form_parses() -> None:
         "at(2026-12-24 19:15)",
         "every night please",
         "",
+        "cron(0 9 1-15W * ? *)",  # W takes one day, not a range
+        "cron(0 9 15W,20 * ? *)",
+        "cron(0 9 32W * ? *)",
+        "cron(0 9 0W * ? *)",
+        "cron(0 9 30W 2 ? *)",  # February has no 30th, so no weekday nearest it
+        "cron(0 9 ? * LW *)",  # LW belongs to day-of-month
+        "cron(0 9 1 1 ? 2026/0)",
+        "cron(0 9 1 1 ? */x)",
+        "cron(0 9 1 1 ? 1960/2)",
+        "cron(0 9 1 1 ? 2030-2026/2)",
     ],
 )
 def test_invalid_expressions_name_the_field_and_show_an_example(expression: str) -> None:
@@ -73,6 +89,29 @@ def test_invalid_expressions_name_the_field_and_show_an_example(expression: str)
     assert caught.value.field == "expression"
     assert "for example" in str(caught.value)
     assert re.search(r"cron\(|rate\(|at\(", str(caught.value).split("for example")[1])
+
+
+AWS_EXAMPLE = "for example cron(15 19 * * ? *) or cron(0 19 ? * MON-FRI *)"
+ANY_EXAMPLE = "for example cron(15 19 * * ? *) or 15 19 * * *, rate(1 day), at(2026-12-24T19:15:00)"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("cron(0 19 ? * 8 *)", "day-of-week '8' must be 1-7 or SUN-SAT; " + AWS_EXAMPLE),
+        ("cron(0 9 ? * LW *)", "day-of-week 'LW' must be 1-7 or SUN-SAT; " + AWS_EXAMPLE),
+        ("cron(0 9 1-15W * ? *)", "Bad day-of-month; " + ANY_EXAMPLE),
+        ("cron(0 9 30W 2 ? *)", "Bad day-of-month; " + ANY_EXAMPLE),
+        ("cron(15 19 * * ? 1969)",
+         "year '1969' must lie within 1970-2199, low to high; " + AWS_EXAMPLE),
+        ("cron(0 9 1 1 ? 2026/0)",
+         "year '2026/0' must be *, a year or a range such as 2026-2028; " + AWS_EXAMPLE),
+    ],
+)  # fmt: skip
+def test_refusals_keep_their_messages(expression: str, message: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(expression)
+    assert str(caught.value) == f"invalid schedule expression: {expression!r}: {message}"
 
 
 def test_bad_time_zone() -> None:
@@ -183,3 +222,150 @@ def test_at_past_and_future() -> None:
         validate_at_not_past(expr, NEW_YORK, now)
     assert caught.value.field == "expression"
     validate_at_not_past(parse("15 19 * * *"), NEW_YORK, now)
+
+
+# ------------------------------------------------- EventBridge forms, against the calendar
+
+
+def days_of(expression: str, after: date, count: int) -> list[date]:
+    """The local dates of the next ``count`` firings after midnight UTC on ``after``."""
+    start = datetime(after.year, after.month, after.day, tzinfo=UTC)
+    return [f.date() for f in local_fires(expression, LONDON, start, count)]
+
+
+def test_nearest_weekday_to_the_15th() -> None:
+    # 2026-01-15 is a Thursday: 15W is the 15th itself.
+    # 2026-02-15 is a Sunday: the nearest weekday is Monday the 16th.
+    # 2026-08-15 is a Saturday: the nearest weekday is Friday the 14th.
+    fires = days_of("cron(0 9 15W * ? *)", date(2026, 1, 1), 8)
+    assert fires[0] == date(2026, 1, 15)
+    assert fires[1] == date(2026, 2, 16)
+    assert fires[7] == date(2026, 8, 14)
+
+
+def test_nearest_weekday_never_leaves_the_month() -> None:
+    # 2026-08-01 is a Saturday: Friday would be 31 July, so 1W is Monday 3 August.
+    assert days_of("cron(0 9 1W 8 ? *)", date(2026, 7, 1), 1) == [date(2026, 8, 3)]
+    # 2026-02-01 is a Sunday: 1W is Monday the 2nd, the usual move.
+    assert days_of("cron(0 9 1W 2 ? *)", date(2026, 1, 1), 1) == [date(2026, 2, 2)]
+    # 2026-05-31 is a Sunday: Monday would be 1 June, so 31W is Friday 29 May.
+    # 2026-01-31 is a Saturday: 31W is Friday the 30th.
+    # April, June… have no 31st, so 31W does not fire in them at all (as 31 would not).
+    # 2026-03-31 is a Tuesday, 2026-07-31 a Friday: the 31st itself.
+    assert days_of("cron(0 9 31W * ? *)", date(2026, 1, 1), 4) == [
+        date(2026, 1, 30),
+        date(2026, 3, 31),
+        date(2026, 5, 29),
+        date(2026, 7, 31),
+    ]
+
+
+def test_29w_in_february_fires_in_leap_years_only() -> None:
+    # 2028 is a leap year and 2028-02-29 is a Tuesday: the 29th itself. 2029-2031 have no
+    # 29 February. 2032-02-29 is a Sunday and the month's last day, so Friday the 27th.
+    assert days_of("cron(0 9 29W 2 ? *)", date(2026, 6, 1), 2) == [
+        date(2028, 2, 29),
+        date(2032, 2, 27),
+    ]
+
+
+def test_last_weekday_of_the_month() -> None:
+    # 2027-02-28 is a Sunday: the last weekday of February 2027 is Friday the 26th.
+    # 2028 is a leap year and 2028-02-29 a Tuesday: LW is the 29th.
+    # 2026-05-31 is a Sunday: LW of May 2026 is Friday the 29th.
+    assert days_of("cron(0 9 LW 2 ? *)", date(2027, 1, 1), 2) == [
+        date(2027, 2, 26),
+        date(2028, 2, 29),
+    ]
+    assert days_of("cron(0 9 LW 5 ? *)", date(2026, 1, 1), 1) == [date(2026, 5, 29)]
+
+
+def test_l_alone_in_day_of_week_is_saturday() -> None:
+    # AWS numbers the week 1 = SUN … 7 = SAT; L alone is its last day, 7, Saturday.
+    # 2027-01-01 is a Friday, so the Saturdays that follow are the 2nd, 9th and 16th.
+    saturdays = [date(2027, 1, 2), date(2027, 1, 9), date(2027, 1, 16)]
+    assert days_of("cron(0 19 ? * L *)", date(2027, 1, 1), 3) == saturdays
+    assert days_of("cron(0 19 ? * 7 *)", date(2027, 1, 1), 3) == saturdays
+    # in a list beside Sunday (1): Saturday the 2nd, Sunday the 3rd, Saturday the 9th
+    assert days_of("cron(0 19 ? * 1,L *)", date(2027, 1, 1), 3) == [
+        date(2027, 1, 2),
+        date(2027, 1, 3),
+        date(2027, 1, 9),
+    ]
+
+
+def test_year_steps() -> None:
+    christmas_eve = [date(2026, 12, 24), date(2028, 12, 24), date(2030, 12, 24)]
+    assert days_of("cron(0 19 24 12 ? 2026/2)", date(2026, 1, 1), 5)[:3] == christmas_eve
+    # */2 steps from 1970, the first year AWS allows: the even years
+    assert days_of("cron(0 19 24 12 ? */2)", date(2026, 1, 1), 3) == christmas_eve
+    assert days_of("cron(0 19 24 12 ? 2027-2031/2)", date(2026, 1, 1), 5) == [
+        date(2027, 12, 24),
+        date(2029, 12, 24),
+        date(2031, 12, 24),
+    ]
+    # a step with no end runs to 2199, the last year AWS allows
+    stepped = parse("cron(0 19 24 12 ? 2195/2)")
+    assert isinstance(stepped, CronExpression)
+    assert stepped.years == frozenset({2195, 2197, 2199})
+
+
+# ------------------------------------------------- daylight saving: cron() as EventBridge
+
+
+def test_cron_time_in_the_london_spring_gap_is_skipped_that_night() -> None:
+    # On 2027-03-28 London's clocks jump from 01:00 GMT to 02:00 BST: 01:30 does not exist,
+    # so cron() does not fire that night. The nights either side fire at 01:30 local.
+    fires = local_fires("cron(30 1 * * ? *)", LONDON, datetime(2027, 3, 26, 12, tzinfo=UTC), 3)
+    assert [f.strftime("%Y-%m-%d %H:%M %Z") for f in fires] == [
+        "2027-03-27 01:30 GMT",
+        "2027-03-29 01:30 BST",
+        "2027-03-30 01:30 BST",
+    ]
+
+
+def test_cron_gap_times_are_skipped_and_the_rest_of_the_night_fires() -> None:
+    # every 30 minutes from 01:00 to 03:59 on 2027-03-28: 01:00 and 01:30 fall in the gap
+    fires = local_fires("cron(*/30 1-3 * * ? *)", LONDON, datetime(2027, 3, 28, tzinfo=UTC), 4)
+    assert [f.strftime("%H:%M %Z") for f in fires] == [
+        "02:00 BST",
+        "02:30 BST",
+        "03:00 BST",
+        "03:30 BST",
+    ]
+
+
+def test_cron_time_in_the_london_autumn_repeat_fires_once() -> None:
+    # On 2026-10-25 London's clocks go back from 02:00 BST to 01:00 GMT: 01:30 happens
+    # twice (00:30 and 01:30 UTC). cron() fires at the first only.
+    fires = next_fires(
+        parse("cron(30 1 * * ? *)"), LONDON, datetime(2026, 10, 24, 12, tzinfo=UTC), 2
+    )
+    assert fires == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # 01:30 BST
+        datetime(2026, 10, 26, 1, 30, tzinfo=UTC),  # the next night, 01:30 GMT
+    ]
+
+
+def test_cron_in_new_york_skips_the_gap_and_fires_the_repeat_once() -> None:
+    # 2027-03-14: New York jumps from 02:00 EST to 03:00 EDT, so 02:30 does not exist.
+    spring = local_fires("cron(30 2 * * ? *)", NEW_YORK, datetime(2027, 3, 13, 12, tzinfo=UTC), 2)
+    assert [f.strftime("%Y-%m-%d %H:%M %Z") for f in spring] == [
+        "2027-03-15 02:30 EDT",
+        "2027-03-16 02:30 EDT",
+    ]
+    # 2026-11-01: New York goes back from 02:00 EDT to 01:00 EST, so 01:30 happens twice.
+    autumn = next_fires(parse("cron(30 1 * * ? *)"), NEW_YORK, datetime(2026, 11, 1, tzinfo=UTC), 2)
+    assert autumn == [
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # 01:30 EDT (UTC-4), the first
+        datetime(2026, 11, 2, 6, 30, tzinfo=UTC),  # 01:30 EST (UTC-5) the next night
+    ]
+
+
+def test_five_field_cron_and_at_keep_firing_at_the_end_of_the_gap() -> None:
+    # the documented choice for plain cron: 01:30 on 2027-03-28 in London fires at 02:00 BST
+    fires = local_fires("30 1 * * *", LONDON, datetime(2027, 3, 27, 12, tzinfo=UTC), 1)
+    assert fires[0].strftime("%Y-%m-%d %H:%M %Z") == "2027-03-28 02:00 BST"
+    # a one-time at() in the gap is not lost either
+    once = next_fire(parse("at(2027-03-28T01:30:00)"), LONDON, datetime(2027, 3, 1, tzinfo=UTC))
+    assert once == datetime(2027, 3, 28, 1, 0, tzinfo=UTC)  # 02:00 BST

@@ -16,12 +16,21 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, func, select, update
 
-from bedtales import schedule_expressions as sx
-from bedtales import schedules, services
 from bedtales.app import App
 from bedtales.bus.events import Event
 from bedtales.errors import ConfigError, InputError
-from bedtales.scheduler import BUSY_WAIT_S, DETAIL_TYPE, SOURCE, Due, Scheduler, fired_event, plan
+from bedtales.households import services
+from bedtales.scheduler import expressions as sx
+from bedtales.scheduler import schedules
+from bedtales.scheduler.firing import (
+    BUSY_WAIT_S,
+    DETAIL_TYPE,
+    SOURCE,
+    Scheduler,
+    fired_event,
+    plan,
+)
+from bedtales.scheduler.schedules import Schedule
 from bedtales.storage.models import BusEventRow, ScheduleRow, StoryRow
 from bedtales.stories import writer
 from conftest import require_service
@@ -53,7 +62,7 @@ class Clock:
         return self.now
 
 
-def due_row(expression: str, fire: datetime, **changes: object) -> Due:
+def due_row(expression: str, fire: datetime, **changes: object) -> Schedule:
     values: dict[str, object] = {
         "id": 7,
         "household_id": 1,
@@ -68,7 +77,7 @@ def due_row(expression: str, fire: datetime, **changes: object) -> Due:
         "last_fired_at": None,
     }
     values.update(changes)
-    return Due(**values)  # type: ignore[arg-type]
+    return Schedule(**values)  # type: ignore[arg-type]
 
 
 def fired_events(bedtales: App) -> list[Event]:
@@ -180,6 +189,28 @@ def test_spring_forward_0230_fires_once_that_night() -> None:
     ]
 
 
+def test_aws_cron_skips_the_spring_gap_night() -> None:
+    # New York skips 02:00-03:00 on 2027-03-14: cron() at 02:30 does not fire that night,
+    # as on EventBridge Scheduler (the 5-field form above fires at 03:00 instead)
+    made = run_days(
+        "cron(30 2 * * ? *)", "America/New_York", datetime(2027, 3, 12, 12, tzinfo=UTC), 4
+    )
+    local = [m.astimezone(NEW_YORK) for m in made]
+    assert [(d.day, d.hour, d.minute) for d in local] == [(13, 2, 30), (15, 2, 30), (16, 2, 30)]
+
+
+def test_aws_cron_fires_the_london_autumn_repeat_once() -> None:
+    # London repeats 01:00-02:00 on 2026-10-25: cron() at 01:30 fires at the first 01:30
+    # (00:30 UTC, BST) and not again at the second (01:30 UTC, GMT)
+    made = run_days(
+        "cron(30 1 * * ? *)", "Europe/London", datetime(2026, 10, 24, 12, tzinfo=UTC), 2
+    )
+    assert made == [
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 10, 26, 1, 30, tzinfo=UTC),
+    ]
+
+
 def test_fall_back_fires_nothing_twice() -> None:
     # New York repeats 01:00-02:00 on 2027-11-07: an every-30-minutes job fires 01:00 and
     # 01:30 once each
@@ -284,7 +315,7 @@ def test_a_late_firing_is_caught_up_once_and_a_too_late_one_skipped_and_logged(
     # down from 12:00 until 20:30: hourly missed 13-20 (caught up 20:00 once), lunch at 13:00
     # is 7.5 h late (skipped), breakfast is not due until tomorrow
     clock = Clock(NOW + timedelta(hours=8, minutes=30))
-    with caplog.at_level(logging.WARNING, logger="bedtales.scheduler"):
+    with caplog.at_level(logging.WARNING, logger="bedtales.scheduler.firing"):
         done = Scheduler(bedtales.db, bedtales.bus, clock=clock).run_once()
     assert (done.fired, done.skipped) == (1, 8)
     [event] = fired_events(bedtales)
@@ -379,7 +410,7 @@ def test_run_stops_on_request_and_survives_a_failing_pass(
     scheduler._batch = flaky  # type: ignore[method-assign]
     stop = threading.Event()
     thread = threading.Thread(target=scheduler.run, args=(stop,))
-    with caplog.at_level(logging.ERROR, logger="bedtales.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="bedtales.scheduler.firing"):
         thread.start()
         deadline = datetime.now(UTC) + timedelta(seconds=20)
         while not fired_events(bedtales) and datetime.now(UTC) < deadline:
@@ -454,7 +485,7 @@ def test_a_broken_schedule_is_set_aside_and_the_others_still_fire(
             update(ScheduleRow).where(ScheduleRow.name == "broken").values(timezone="Gone/Zone")
         )
     clock = Clock(NOW + timedelta(hours=1))
-    with caplog.at_level(logging.ERROR, logger="bedtales.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="bedtales.scheduler.firing"):
         done = Scheduler(bedtales.db, bedtales.bus, clock=clock).run_once()
     assert (done.fired, done.skipped) == (1, 1)
     assert [e.detail["schedule"] for e in fired_events(bedtales)] == ["good"]
@@ -553,7 +584,7 @@ def test_on_the_redis_bus_a_firing_repeated_after_a_crash_is_one_event(
             raise ConnectionError("the scheduler died before its commit")
 
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr("bedtales.scheduler._move", crash)
+            patch.setattr("bedtales.scheduler.firing._move", crash)
             with pytest.raises(ConnectionError):
                 scheduler.run_once()
         assert scheduler.run_once().fired == 1  # not moved on: fired again

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -11,9 +12,12 @@ import typer
 from sqlalchemy import delete, func, select
 from typer.testing import CliRunner
 
-from bedtales import cli_schedule, schedules, services
 from bedtales.app import App
+from bedtales.cli import schedule as cli_schedule
 from bedtales.errors import InputError, NotFound
+from bedtales.households import services
+from bedtales.scheduler import schedules
+from bedtales.scheduler.firing import plan
 from bedtales.storage.models import HouseholdRow, ScheduleRow
 
 NOW = datetime(2027, 3, 25, 12, 0, tzinfo=UTC)  # London changes to BST on 2027-03-28
@@ -95,6 +99,29 @@ def test_rate_counts_from_its_stored_next_fire_time(bedtales: App) -> None:
     later = NOW + timedelta(minutes=20)
     fires = schedules.upcoming(bedtales.db, "home", added.name, count=3, now=later)
     assert [f.astimezone(UTC) for f in fires] == [NOW + timedelta(hours=h) for h in (1, 2, 3)]
+
+
+def test_eventbridge_forms_are_taken_and_shown_on_their_days(bedtales: App) -> None:
+    # 2027-04-15 is a Thursday (itself); 2027-05-15 a Saturday (so Friday the 14th);
+    # 2027-06-15 a Tuesday (itself)
+    schedules.add_schedule(bedtales.db, "home", "cron(0 9 15W * ? *)", name="mid", now=NOW)
+    fires = schedules.upcoming(bedtales.db, "home", "mid", count=3, now=NOW)
+    assert [f.date() for f in fires] == [date(2027, 4, 15), date(2027, 5, 14), date(2027, 6, 15)]
+    assert {(f.hour, f.minute) for f in fires} == {(9, 0)}
+
+
+def test_the_commands_and_the_scheduler_read_a_schedule_alike(bedtales: App) -> None:
+    """One model: the due moment stored by the commands is the one the scheduler works out,
+    and the rate() firings the commands show are the ones the scheduler makes."""
+    schedules.add_schedule(bedtales.db, "home", "rate(1 hour)", window_minutes=30, now=NOW)
+    [listed] = schedules.list_schedules(bedtales.db, "home")
+    assert listed.next_fire_at == NOW + timedelta(hours=1)
+    assert listed.due_at == listed.due_for(listed.next_fire_at)
+    shown = schedules.upcoming(bedtales.db, "home", listed.name, count=2, now=NOW)
+    step = plan(listed, listed.due_at)
+    assert step.fire == shown[0]
+    assert step.next_fire_at == shown[1]
+    assert step.due_at == listed.due_for(shown[1])
 
 
 @pytest.mark.parametrize(
@@ -197,6 +224,17 @@ def test_cli_add_list_pause_resume_remove(data_dir: Path) -> None:
     assert "Removed schedule 'often'" in run(data_dir, "remove", "often")
     assert [s["name"] for s in json.loads(run(data_dir, "list", "--json"))] == ["nightly"]
     assert "no schedule 'often'" in run(data_dir, "remove", "often", code=2)
+
+
+def test_cli_list_json_keeps_its_time_format(data_dir: Path) -> None:
+    run(data_dir, "add", "cron(0 9 LW * ? *)", "--name", "month-end")
+    [listed] = json.loads(run(data_dir, "list", "--json"))
+    # the form `schedule list --json` has always printed: ISO 8601 with +00:00 (09:00 in
+    # London is 09:00 or 08:00 UTC)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT0[89]:00:00\+00:00", listed["nextFireAt"])
+    assert listed["dueAt"] == listed["nextFireAt"]
+    assert listed["createdAt"].endswith("+00:00")
+    assert listed["lastFiredAt"] is None
 
 
 def test_cli_next_shows_1915_local_on_consecutive_days(data_dir: Path) -> None:

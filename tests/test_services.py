@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.errors import Expired, InputError, NotFound
+from bedtales.households import services
 from bedtales.stories.starter import STARTER_SCENES
 
 

@@ -142,7 +142,7 @@ def test_an_upgrade_from_0005_keeps_stories_and_adds_the_memory_and_the_series(
     database_url: str, request: pytest.FixtureRequest
 ) -> None:
     from bedtales.storage.models import HouseholdMemoryRow
-    from bedtales.stream import read_changes
+    from bedtales.stories.stream import read_changes
 
     if "postgres" in request.node.callspec.id:
         database_url = request.getfixturevalue("fresh_postgres_url")
@@ -209,3 +209,15 @@ def test_an_upgrade_from_0005_keeps_stories_and_adds_the_memory_and_the_series(
     db.migrate()
     assert db.current_revision() == db.head_revision()
     db.dispose()
+
+
+def test_the_head_revision_known_without_alembic_is_alembics_own() -> None:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bedtales.storage.database import HEAD_REVISION, MIGRATIONS
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    assert scripts.get_heads() == [HEAD_REVISION]  # one head, the highest-numbered file

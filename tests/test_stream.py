@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from bedtales.app import App
 from bedtales.storage.models import StoryChangeRow, StoryRow
-from bedtales.stream import latest_position, prune_changes, read_changes
+from bedtales.stories.stream import latest_position, prune_changes, read_changes
 
 
 def test_every_change_to_stories_is_streamed_in_order_with_images(bedtales: App) -> None:

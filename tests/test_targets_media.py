@@ -14,16 +14,17 @@ import soundfile
 from PIL import Image
 from sqlalchemy import delete, update
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
+from bedtales.clock import utcnow
 from bedtales.config import load_settings
 from bedtales.engines.image import Picture, PictureRequest
 from bedtales.engines.speech.audio import split_words
 from bedtales.errors import EngineError
+from bedtales.households import services
 from bedtales.media import AUDIO, IMAGE, THUMBNAIL, TIMINGS, story_key
 from bedtales.metrics import REGISTRY
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 from bedtales.targets.narrate import spoken_text
 from working import work_until
 

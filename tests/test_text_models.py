@@ -30,15 +30,15 @@ import pytest
 from bench.text_models import LlamaServer, smollm2_path
 from typer.testing import CliRunner
 
-from bedtales import services
 from bedtales.app import App, initialise
-from bedtales.cli import app as cli
+from bedtales.cli.main import cli
 from bedtales.config import DEFAULT_SYSTEM_MESSAGE, LlamaCppSettings, Settings, load_settings
 from bedtales.domain import Story
 from bedtales.engines.text import StoryRequest, TextEngine
 from bedtales.engines.text.llamacpp import LlamaCppEngine
 from bedtales.engines.text.openai import create_engine as create_openai_engine
 from bedtales.errors import EngineError
+from bedtales.households import services
 from bedtales.stories import writer
 from bedtales.stories.gates import SafetyList, check_story
 from bedtales.stories.prompt import split_answer

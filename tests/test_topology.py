@@ -1,24 +1,31 @@
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bedtales.app import App
 from bedtales.bus.events import Event
-from bedtales.bus.topology import build_topology
+from bedtales.bus.rules import build_topology
 from bedtales.config import load_settings
 from bedtales.errors import ConfigError
-from bedtales.targets import load_handlers
+from bedtales.pipes.spec import compile_pipes
+from bedtales.targets import handlers
 
 
 def topology_from(tmp_path: Path, toml: str) -> object:
     (tmp_path / "bedtales.toml").write_text(toml)
-    return build_topology(load_settings(tmp_path).bus, load_handlers())
+    bus = load_settings(tmp_path).bus
+    topology = build_topology(bus, handlers.names())
+    compile_pipes(bus.pipes)
+    return topology
 
 
 def test_the_default_reproduces_the_reference_topology(tmp_path: Path) -> None:
-    topology = build_topology(load_settings(tmp_path).bus, load_handlers())
+    topology = build_topology(load_settings(tmp_path).bus, handlers.names())
     fired_rule, created_rule = topology.rules
     assert (fired_rule.name, fired_rule.targets) == ("schedule-fired", ("write_story",))
     assert created_rule.name == "story-created"
@@ -29,7 +36,7 @@ def test_the_default_reproduces_the_reference_topology(tmp_path: Path) -> None:
     assert topology.route(created) == ["illustrate", "narrate", "notify"]
     other = Event(source="bedtales.stories", detail_type="StoryRemoved", detail={})
     assert topology.route(other) == []
-    (pipe,) = topology.pipes
+    (pipe,) = compile_pipes(load_settings(tmp_path).bus.pipes)
     assert (pipe.name, pipe.detail_type, pipe.event_source) == (
         "stories",
         "StoryCreated",
@@ -87,3 +94,52 @@ def test_worker_refuses_unknown_targets(bedtales: App) -> None:
 
     with pytest.raises(InputError, match="unknown target"):
         bedtales.worker(["paint"])
+
+
+def test_handler_modules_register_more_handlers_and_one_that_cannot_load_is_refused(
+    tmp_path: Path,
+) -> None:
+    with_more = App(load_settings(tmp_path, bus={"handler_modules": ["worker_handlers"]}))
+    assert {"counted", "broken", "write_story", "notify"} <= set(with_more.handlers.names())
+    assert with_more.handlers.get("counted").on_dead_letter is None
+    assert with_more.handlers.get("illustrate").on_dead_letter is not None
+    with_more.close()
+    missing = App(load_settings(tmp_path, bus={"handler_modules": ["no_such_handlers"]}))
+    with pytest.raises(
+        ConfigError, match=r"bus\.handler_modules: cannot import 'no_such_handlers'"
+    ):
+        missing.topology  # noqa: B018 - built for its checks
+    missing.close()
+
+
+def test_every_registry_names_its_built_ins_without_importing_them() -> None:
+    code = """
+import json, sys
+from bedtales.bus.backends import backends
+from bedtales.engines.image import engines as image
+from bedtales.engines.speech import engines as speech
+from bedtales.engines.text import engines as text
+from bedtales.media import stores
+from bedtales.targets import handlers
+names = {r.kind: r.names() for r in (text, image, speech, stores, backends, handlers)}
+built_in = [m for m in sys.modules if m.startswith(("bedtales.engines.", "bedtales.targets."))]
+built_in += [m for m in ("bedtales.media.s3", "bedtales.bus.backends.redis") if m in sys.modules]
+print(json.dumps([names, sorted(built_in)]))
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    names, built_in = json.loads(done.stdout)
+    assert names == {
+        "text engine": ["builtin", "llamacpp", "openai"],
+        "image engine": ["builtin", "openai"],
+        "speech engine": ["piper", "espeak", "openai"],
+        "media store": ["local", "s3"],
+        "bus backend": ["sql", "redis"],
+        "target handler": ["write_story", "illustrate", "narrate", "notify"],
+    }
+    assert built_in == [
+        "bedtales.engines.image",
+        "bedtales.engines.speech",
+        "bedtales.engines.text",
+    ]

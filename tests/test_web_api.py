@@ -13,11 +13,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.testclient import TestClient
 
-from bedtales import services, subscribers
 from bedtales.app import App
+from bedtales.clock import utcnow
 from bedtales.errors import ConfigError, Expired, InputError
-from bedtales.storage.models import utcnow
-from bedtales.web import create_app
+from bedtales.households import services
+from bedtales.notify import subscribers
+from bedtales.web import create_site
 from web_client import (  # noqa: F401 - the fixtures client and web_app
     ADMIN,
     SECRETS,
@@ -168,7 +169,7 @@ def test_admin_calls_need_the_admin_token(
 def test_without_an_admin_token_the_admin_api_is_off(data_dir: Path) -> None:
     bedtales = App.open(data_dir)  # no BEDTALES_ADMIN_TOKEN
     try:
-        with TestClient(create_app(bedtales)) as client:
+        with TestClient(create_site(bedtales)) as client:
             for method, path, body in ADMIN_CALLS:
                 response = call(client, method, path, body, Authorization="Bearer anything")
                 assert "set BEDTALES_ADMIN_TOKEN" in assert_error(response, 403)

@@ -20,15 +20,16 @@ from httpx import Response
 from markupsafe import escape
 from sqlalchemy import func, select, update
 
-from bedtales import schedules, services, subscribers
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
 from bedtales.domain import Story
 from bedtales.households import access as household_access
-from bedtales.notify import guard
+from bedtales.households import services
+from bedtales.notify import guard, subscribers
+from bedtales.scheduler import schedules
 from bedtales.storage.models import SignInFailureRow, StoryRow
-from bedtales.views import story_view
-from bedtales.web import create_app, family, family_library, urls
+from bedtales.stories.views import story_view
+from bedtales.web import create_site, family, family_library, urls
 from bedtales.web.pages import picture_alt
 from servers.smtp import SmtpServer
 
@@ -103,7 +104,7 @@ def field_error(html: str, field_id: str) -> str:
 
 @pytest.fixture
 def client(bedtales: App) -> Iterator[TestClient]:
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         yield client
 
 
@@ -557,7 +558,7 @@ def mail_client(
     bedtales = App.open(data_dir)
     household_access.set_passphrase(bedtales.db, "home", PASSPHRASE)
     try:
-        with TestClient(create_app(bedtales)) as client:
+        with TestClient(create_site(bedtales)) as client:
             assert sign_in(client, home_token(client)).status_code == 303
             yield client
     finally:

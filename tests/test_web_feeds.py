@@ -14,14 +14,14 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from sqlalchemy import update
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
+from bedtales.clock import utcnow
 from bedtales.domain import Story
-from bedtales.households import access
-from bedtales.storage.models import StoryRow, utcnow
-from bedtales.views import stanzas
-from bedtales.web import create_app
+from bedtales.households import access, services
+from bedtales.storage.models import StoryRow
+from bedtales.stories.views import stanzas
+from bedtales.web import create_site
 
 MISSING_ID = "0b5a3a4e-7d8f-4c2b-9a1e-3f6d5c4b2a19"
 
@@ -34,7 +34,7 @@ def deliver(bedtales: App, story: Story, *targets: str) -> None:
 
 @pytest.fixture
 def client(bedtales: App) -> Iterator[TestClient]:
-    with TestClient(create_app(bedtales), base_url="http://phone.test:9000") as client:
+    with TestClient(create_site(bedtales), base_url="http://phone.test:9000") as client:
         yield client
 
 
@@ -145,7 +145,7 @@ def test_the_feed_uses_the_operators_base_url_when_set(
     monkeypatch.setenv("BEDTALES_WEB__BASE_URL", "https://tales.example")
     opened = App.open(bedtales.settings.data_dir)
     try:
-        with TestClient(create_app(opened), base_url="http://127.0.0.1:8080") as client:
+        with TestClient(create_site(opened), base_url="http://127.0.0.1:8080") as client:
             feed = feed_of(client, token)
     finally:
         opened.close()

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bedtales import services
 from bedtales.app import App
-from bedtales.web import create_app
+from bedtales.households import services
+from bedtales.web import create_site
 
 
 @pytest.fixture
 def client(bedtales: App) -> Iterator[TestClient]:
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         yield client
 
 

@@ -85,7 +85,7 @@ def test_stories_and_deliveries_are_counted(client: TestClient) -> None:
 
 
 def test_requests_are_counted_by_route_template_and_status(web_app: FastAPI) -> None:
-    assert getattr(web_app.state, "http_metrics", False), "create_app must call ops.install(app)"
+    assert getattr(web_app.state, "http_metrics", False), "create_site must call ops.install(app)"
     route = "/api/stories/{story_id}"
     before = sample("bedtales_http_requests_total", method="GET", route=route, status="404")
     unmatched = sample(

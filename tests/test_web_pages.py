@@ -16,14 +16,15 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import delete, update
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
+from bedtales.clock import utcnow
 from bedtales.config import MediaSettings, Settings
 from bedtales.domain import Story
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.households import services
+from bedtales.storage.models import StoryRow
 from bedtales.stories.scenes import read_scene
-from bedtales.web import create_app
+from bedtales.web import create_site
 from bedtales.web.pages import picture_alt
 from bedtales.web.security import content_security_policy
 
@@ -65,7 +66,7 @@ def linked_stories(html: str) -> list[str]:
 
 @pytest.fixture
 def client(bedtales: App) -> Iterator[TestClient]:
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         yield client
 
 
@@ -195,7 +196,7 @@ def test_names_scenes_and_titles_appear_as_written_never_as_markup(bedtales: App
     story = bedtales.write_story("cheeky")
     deliver(bedtales, story, "illustrate")
     set_story(bedtales, story, title="<script>document.title='x'</script> \"Quoted\" Night")
-    with TestClient(create_app(bedtales)) as client:
+    with TestClient(create_site(bedtales)) as client:
         html = client.get(f"/stories/{story.id}").text
     # the only script on the page is the site's own
     assert html.count("<script") == 1
@@ -214,7 +215,7 @@ def test_names_scenes_and_titles_appear_as_written_never_as_markup(bedtales: App
 
 
 def test_a_page_follows_its_story_through_the_page_cache(bedtales: App) -> None:
-    app = create_app(bedtales)
+    app = create_site(bedtales)
     app.state.story_pages.recheck_s = 0  # check the story on every request
     story = bedtales.write_story()
     page = f"/stories/{story.id}"
@@ -375,7 +376,7 @@ def test_every_response_carries_the_security_headers(
 
 
 def test_a_crash_is_a_500_page_with_the_headers_too(bedtales: App) -> None:
-    app = create_app(bedtales)
+    app = create_site(bedtales)
 
     def boom() -> None:
         raise RuntimeError("the night light broke")

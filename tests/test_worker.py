@@ -7,16 +7,21 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
 
 from bedtales.app import App
+from bedtales.bus.events import Delivery, Event
+from bedtales.bus.worker import Worker, WorkerOptions
 from bedtales.errors import ConfigError
+from bedtales.storage.database import SqliteDoorbell
 from conftest import require_service
 from worker_handlers import COUNTS_TABLE
 
@@ -185,3 +190,42 @@ def test_sigterm_lets_running_handlers_finish_and_hands_back_the_rest(
         s.attempts for story in stories for s in counted_app.bus.backend.delivery_states(story)
     ]
     assert max(attempts) == 1  # handing back does not count as an attempt
+
+
+def test_a_commit_in_this_process_wakes_an_idle_worker_without_polling(
+    bedtales: App, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if bedtales.db.doorbell is None:
+        pytest.skip("PostgreSQL wakes the worker with NOTIFY; the doorbell is SQLite's")
+    monkeypatch.setattr(SqliteDoorbell, "FAST_POLL_S", 3600.0)  # no look at the file
+    monkeypatch.setattr(SqliteDoorbell, "SLOW_POLL_S", 3600.0)
+    asleep, handled = threading.Event(), threading.Event()
+    sleep = SqliteDoorbell._sleep
+
+    def noted(doorbell: SqliteDoorbell, *args: Any) -> None:
+        asleep.set()
+        sleep(doorbell, *args)
+
+    monkeypatch.setattr(SqliteDoorbell, "_sleep", noted)
+    handled_ids: list[str] = []
+
+    def handle(delivery: Delivery) -> None:
+        handled_ids.append(delivery.event.id)
+        handled.set()
+
+    options = WorkerOptions(targets=("notify",), concurrency=1, idle_wait_s=3600.0)
+    worker = Worker(bedtales.bus.backend, bedtales.topology, handle, options)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        assert asleep.wait(30), "the worker never went to sleep"
+        event = Event("bedtales.stories", "StoryCreated", {"id": "one"})
+        bedtales.bus.publish([event])  # the commit rings the doorbell
+        assert handled.wait(60), "the worker slept through a commit made beside it"
+        assert handled_ids == [event.id]
+    finally:
+        stop.set()
+        bedtales.bus.publish([Event("test", "Nudge", {})])  # a commit: it sees the stop
+        thread.join(30)
+    assert not thread.is_alive()

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from bedtales import services
 from bedtales.app import App
 from bedtales.config import load_settings
 from bedtales.engines import text as text_engines
 from bedtales.engines.text import Answer, StoryRequest
 from bedtales.errors import EngineError, EngineUnavailable, InputError
+from bedtales.households import services
 from bedtales.stories.gates import SafetyList, check_story
 from bedtales.stories.prompt import split_answer
 from bedtales.stories.writer import pick_scene
@@ -41,8 +41,7 @@ class ScriptedEngine:
 @pytest.fixture
 def scripted(monkeypatch: pytest.MonkeyPatch) -> Iterator[ScriptedEngine]:
     engine = ScriptedEngine(["Short\n\nMilo and Luna slept."])
-    text_engines.engines.names()  # load the real engines first
-    monkeypatch.setitem(text_engines.engines._factories, "scripted", lambda _settings: engine)
+    monkeypatch.setitem(text_engines.engines._entries, "scripted", lambda _settings: engine)
     return engine
 
 

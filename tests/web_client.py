@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bedtales.app import App
-from bedtales.web import create_app
+from bedtales.web import create_site
 
 TOKEN = "admin-token-5c1f0e7b9a"
 SECRETS = {
@@ -32,7 +32,7 @@ def web_app_fixture(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         monkeypatch.setenv(name, value)
     bedtales = App.open(data_dir)
     try:
-        yield create_app(bedtales)
+        yield create_site(bedtales)
     finally:
         bedtales.close()
 

@@ -1,3 +1,3 @@
-from bedtales.cli import main
+from bedtales.cli.main import main
 
 main()

@@ -1,5 +1,7 @@
-"""The composition root: builds the database and engines from settings. It is the one place
-that knows which backend was chosen; everything else receives what it needs."""
+"""The composition root: builds the database, the bus and the tools from settings. It is the
+one place that picks what the settings name (engines, media store, bus backend, target
+handlers) from their registries (:mod:`bedtales.registry`), and checks those names when it
+builds them; everything else receives what it needs."""
 
 from __future__ import annotations
 
@@ -7,34 +9,41 @@ import re
 import secrets
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bedtales import scheduler, services
 from bedtales.bus.backends import Backend
+from bedtales.bus.backends import backends as bus_backends
 from bedtales.bus.bus import Bus
 from bedtales.bus.effects import EffectLog
 from bedtales.bus.events import Delivery, Event
-from bedtales.bus.topology import Topology, build_topology
-from bedtales.bus.worker import Worker, WorkerOptions
-from bedtales.config import CONFIG_FILE_NAME, Settings, load_settings
+from bedtales.bus.rules import Topology, build_topology
+from bedtales.clock import utcnow
+from bedtales.config import CONFIG_FILE_NAME, Settings, invalid_setting, load_settings
 from bedtales.domain import Household, Story, clean_name, clean_timezone, local_timezone
 from bedtales.engines.image import ImageEngine
 from bedtales.engines.image import engines as image_engines
 from bedtales.engines.speech import SpeechEngine
 from bedtales.engines.speech import engines as speech_engines
-from bedtales.engines.text import TextEngine, get_text_engine
+from bedtales.engines.text import TextEngine
+from bedtales.engines.text import engines as text_engines
 from bedtales.errors import ConfigError, InputError
+from bedtales.households import services
 from bedtales.media import MediaStore, make_media_store
-from bedtales.pipes import Pipe
-from bedtales.scheduler import Scheduler
-from bedtales.schedules import add_schedule
+from bedtales.media import stores as media_stores
+from bedtales.registry import Registry
 from bedtales.storage import Database
-from bedtales.storage.models import utcnow
-from bedtales.stories import writer
-from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
-from bedtales.targets import Handler, TargetContext, give_up_hook, load_handlers
+from bedtales.targets import TargetContext, TargetHandler, import_handler_modules
+from bedtales.targets import handlers as target_handlers
+
+if TYPE_CHECKING:  # the parts a command may not need are imported where they are built
+    from bedtales.bus.worker import Worker
+    from bedtales.pipes.pipe import Pipe
+    from bedtales.pipes.spec import PipeSpec
+    from bedtales.scheduler.firing import Scheduler
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -82,16 +91,16 @@ class App:
         changes the settings read before anything is built from them (`bedtales run --lan`
         points links at the address it listens on)."""
         settings = load_settings(data_dir)
-        app = cls(adjust(settings) if adjust is not None else settings)
-        if not app.db.exists():
-            app.close()
+        bedtales = cls(adjust(settings) if adjust is not None else settings)
+        if not bedtales.db.exists():
+            bedtales.close()
             raise ConfigError(
-                f"no bedtales database at {app.db.safe_url}: run `bedtales init` first"
+                f"no bedtales database at {bedtales.db.safe_url}: run `bedtales init` first"
                 + (f" (with --data-dir {data_dir})" if data_dir else "")
             )
-        if app.db.current_revision() != app.db.head_revision():
-            app.db.migrate()  # refuses a database newer than this code
-        return app
+        if bedtales.db.current_revision() != bedtales.db.head_revision():
+            bedtales.db.migrate()  # refuses a database newer than this code
+        return bedtales
 
     def close(self) -> None:
         if "bus" in self.__dict__:
@@ -103,13 +112,18 @@ class App:
     # ----------------------------------------------------------------- the event backbone
 
     @cached_property
-    def handlers(self) -> dict[str, Handler]:
-        return load_handlers(self.settings.bus.handler_modules)
+    def handlers(self) -> Registry[TargetHandler]:
+        """The target handlers: the built-in ones, and those ``bus.handler_modules`` add."""
+        import_handler_modules(self.settings.bus.handler_modules)
+        return target_handlers
 
     @cached_property
     def topology(self) -> Topology:
-        """Rules, targets and pipes, checked: a bad one raises ConfigError naming it."""
-        return build_topology(self.settings.bus, self.handlers)
+        """Rules and targets, checked, and the pipes feeding them: a bad one raises
+        ConfigError naming it."""
+        topology = build_topology(self.settings.bus, self.handlers.names())
+        self.pipe_specs  # noqa: B018 - compiled for its checks, at the same moment as before
+        return topology
 
     @cached_property
     def bus(self) -> Bus:
@@ -120,16 +134,24 @@ class App:
         return Toolbox(self.settings)
 
     def _context(self, delivery: Delivery) -> TargetContext:
-        return TargetContext(delivery, self.db, self.settings, EffectLog(self.db), self.tools)
+        return TargetContext(
+            delivery=delivery,
+            db=self.db,
+            effects=EffectLog(self.db),
+            settings=self.settings,
+            tools=self.tools,
+        )
+
+    def _handler(self, delivery: Delivery) -> TargetHandler:
+        return self.handlers.get(self.topology.targets[delivery.target].handler)
 
     def run_delivery(self, delivery: Delivery) -> None:
         """Run the handler of the delivery's target (called in a worker thread)."""
-        handler = self.handlers[self.topology.targets[delivery.target].handler]
-        handler(self._context(delivery))
+        self._handler(delivery).run(self._context(delivery))
 
     def dead_lettered(self, delivery: Delivery, error: str) -> None:
         """Let the target note on its story that it gave up (the failure reason)."""
-        hook = give_up_hook(self.topology.targets[delivery.target].handler)
+        hook = self._handler(delivery).on_dead_letter
         if hook is not None:
             hook(self._context(delivery), error)
 
@@ -145,6 +167,8 @@ class App:
         if not 1 <= concurrency <= 256:
             raise InputError("concurrency must be between 1 and 256", field="concurrency")
         self._check_tools(chosen)
+        from bedtales.bus.worker import Worker, WorkerOptions
+
         options = WorkerOptions(
             targets=chosen, concurrency=concurrency, lease_s=self.settings.bus.lease_s
         )
@@ -157,19 +181,25 @@ class App:
         file or secret stops the worker at start with the reason, rather than failing every
         delivery until it is dead-lettered."""
         handlers = {self.topology.targets[t].handler for t in targets}
-        if handlers & {"illustrate", "narrate", "notify"}:
+        for name in handlers:  # imported now: a module that cannot load stops the start
+            self.handlers.get(name)
+        used = {path for name in handlers for path in TOOLS_USED.get(name, ())}
+        check_names(self.settings, *(path for path in NAMED if path in used))
+        if "media.store" in used:
             self.tools.media  # noqa: B018 - built for its checks
         if "notify" in handlers:  # messages carry signed links: the store must be able to sign
             self.tools.media.link("stories/check/image.png", utcnow() + timedelta(hours=1))
-        if "illustrate" in handlers:
+        if "image.engine" in used:
             self.tools.image_engine()
-        if "narrate" in handlers:
+        if "speech.engine" in used:
             self.tools.speech_engine()
-        if "write_story" in handlers:  # an unknown engine or a missing extra
+        if "text.engine" in used:  # a missing extra or model file
             self.tools.text_engine()
 
     def scheduler(self) -> Scheduler:
         """The scheduler, after checking that a rule routes its events somewhere."""
+        from bedtales.scheduler import firing as scheduler
+
         probe = Event(source=scheduler.SOURCE, detail_type=scheduler.DETAIL_TYPE, detail={})
         if not self.topology.route(probe):  # every firing would be lost
             raise ConfigError(
@@ -179,8 +209,17 @@ class App:
             )
         return scheduler.Scheduler(self.db, self.bus)
 
+    @cached_property
+    def pipe_specs(self) -> tuple[PipeSpec, ...]:
+        """The declared pipes, checked: a bad one raises ConfigError naming it."""
+        from bedtales.pipes.spec import compile_pipes
+
+        return compile_pipes(self.settings.bus.pipes)
+
     def pipes(self) -> list[Pipe]:
-        return [Pipe(spec, self.db, self.bus) for spec in self.topology.pipes]
+        from bedtales.pipes.pipe import Pipe
+
+        return [Pipe(spec, self.db, self.bus) for spec in self.pipe_specs]
 
     def household(self, name: str | None) -> str:
         """The household meant: ``name``, or the default one when none is given."""
@@ -194,6 +233,10 @@ class App:
         seed: int | None = None,
         now: datetime | None = None,
     ) -> Story:
+        if engine is None:  # the setting's engine, refused here as the worker refuses it
+            check_names(self.settings, "text.engine")
+        from bedtales.stories import writer
+
         return writer.write_story(
             self.db,
             self.settings,
@@ -220,18 +263,21 @@ class Toolbox:
     def media(self) -> MediaStore:
         with self._lock:
             if self._media is None:
+                check_names(self.settings, "media.store")
                 self._media = make_media_store(self.settings)
             return self._media
 
     def image_engine(self) -> ImageEngine:
         with self._lock:
             if self._image is None:
+                check_names(self.settings, "image.engine")
                 self._image = image_engines.create(self.settings.image.engine, self.settings)
             return self._image
 
     def speech_engine(self) -> SpeechEngine:
         with self._lock:
             if self._speech is None:
+                check_names(self.settings, "speech.engine")
                 name = speech_engine_name(self.settings)
                 self._speech = speech_engines.create(name, self.settings)
             return self._speech
@@ -241,7 +287,8 @@ class Toolbox:
         loaded once per process, not once per story)."""
         with self._lock:
             if self._text is None:
-                self._text = get_text_engine(self.settings.text.engine, self.settings)
+                check_names(self.settings, "text.engine")
+                self._text = text_engines.create(self.settings.text.engine, self.settings)
             return self._text
 
     def close(self) -> None:
@@ -271,14 +318,63 @@ def _add_link_secret(config_file: Path) -> None:
 
 
 def make_backend(settings: Settings, db: Database) -> Backend:
-    """The delivery backend the settings choose: the only place that knows them all."""
-    if settings.bus.backend == "redis":
-        from bedtales.bus.backends.redis import RedisBackend
+    """The delivery backend ``bus.backend`` names."""
+    check_names(settings, "bus.backend")
+    return bus_backends.create(settings.bus.backend, settings.bus, db)
 
-        return RedisBackend(settings.bus.redis_url, bus=settings.bus.name)
-    from bedtales.bus.backends.sql import SqlBackend
 
-    return SqlBackend(db)
+@dataclass(frozen=True)
+class Named:
+    """A setting that names something registered: an engine, the media store, the backend."""
+
+    registry: Registry[Any]
+    also: tuple[str, ...] = ()  # names it accepts besides the registered ones
+    # worded as a choice ("Input should be 'sql' or 'redis'"), as the store and the backend
+    # always were, rather than "unknown bus backend ..."
+    choice: bool = False
+
+    def problem(self, value: str) -> str | None:
+        """Why ``value`` cannot be used, in the words of a setting refused on loading."""
+        if value in self.also or value in self.registry:
+            return None
+        if self.choice:
+            *others, last = [repr(name) for name in self.registry.names()]
+            choices = f"{', '.join(others)} or {last}" if others else last
+            return f"Input should be {choices}"
+        known = ", ".join([*self.also, *sorted(self.registry.names())])
+        return f"Value error, unknown {self.registry.kind} {value!r}; known: {known}"
+
+
+# The settings that name something registered, in the order their sections are declared.
+NAMED = {
+    "text.engine": Named(text_engines),
+    "image.engine": Named(image_engines),
+    "speech.engine": Named(speech_engines, also=("auto",)),
+    "media.store": Named(media_stores, choice=True),
+    "bus.backend": Named(bus_backends, choice=True),
+}
+# What each built-in handler builds, by the setting that names it.
+TOOLS_USED = {
+    "write_story": ("text.engine",),
+    "illustrate": ("media.store", "image.engine"),
+    "narrate": ("media.store", "speech.engine"),
+    "notify": ("media.store",),
+}
+
+
+def check_names(settings: Settings, *paths: str) -> None:
+    """Refuse settings (``paths`` such as "text.engine") that name nothing registered, with
+    one line each as :func:`~bedtales.config.load_settings` words a bad value. Done here, as
+    the tools are built, so that reading the settings imports no engine and the commands that
+    use none work whatever the engine settings say."""
+    problems = []
+    for path in paths:
+        section, name = path.split(".")
+        problem = NAMED[path].problem(getattr(getattr(settings, section), name))
+        if problem is not None:
+            problems.append(invalid_setting(settings, (section, name), problem))
+    if problems:
+        raise ConfigError("\n".join(problems))
 
 
 def initialise(
@@ -290,7 +386,7 @@ def initialise(
 ) -> tuple[App, Household, bool]:
     """Create the data dir, settings file, database and default household (idempotent).
 
-    Returns the app, the household and whether the household was created just now.
+    Returns the App, the household and whether the household was created just now.
     """
     settings = load_settings(data_dir)
     name = clean_name(household or settings.default_household, field="household")
@@ -310,18 +406,21 @@ def initialise(
         raise ConfigError(
             f"invalid setting data_dir: cannot use {settings.data_dir}: {exc.strerror}"
         ) from None
-    app = App(settings)
-    app.db.migrate()
-    existing = {h.name: h for h in services.list_households(app.db)}
+    from bedtales.scheduler.schedules import add_schedule
+    from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
+
+    bedtales = App(settings)
+    bedtales.db.migrate()
+    existing = {h.name: h for h in services.list_households(bedtales.db)}
     if name in existing:
-        return app, existing[name], False
+        return bedtales, existing[name], False
     home = services.add_household(
-        app.db,
+        bedtales.db,
         name,
         timezone=tz,
         characters=SAMPLE_CHARACTERS if samples else (),
         scenes=STARTER_SCENES if samples else (),
     )
     # every day at 19:15 in the household's zone, as the reference app's cron(15 19 * * ? *)
-    add_schedule(app.db, home.name)
-    return app, home, True
+    add_schedule(bedtales.db, home.name)
+    return bedtales, home, True

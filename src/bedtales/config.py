@@ -4,11 +4,17 @@ Precedence, highest first: values passed in code (the CLI's ``--data-dir``), env
 variables (``BEDTALES_DATA_DIR``, ``BEDTALES_TEXT__ENGINE``, ``BEDTALES_OPENAI__API_KEY`` — a
 double underscore reaches into a section), then the TOML file, then the defaults below.
 Every field carries its help text; ``docs/settings.md`` is generated from these declarations.
+
+This module only declares and checks values, and imports nothing heavy: every command reads
+the settings. Which engines, media stores and bus backends exist is known to their registries
+(:mod:`bedtales.registry`); the App checks those names when it builds its tools, in the same
+words (:func:`invalid_setting`).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -103,13 +109,6 @@ class TextSettings(_Section):
         default_factory=list, description="Words added to the built-in child-safety list."
     )
 
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, value: str) -> str:
-        from bedtales.engines.text import engines
-
-        return _known(engines.names(), value, "text engine")
-
     @field_validator("prompt_template")
     @classmethod
     def _template_fields(cls, value: str) -> str:
@@ -177,13 +176,6 @@ class ImageSettings(_Section):
     timeout_s: float = Field(120.0, gt=0, le=600, description="Seconds to wait for one picture.")
     max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
 
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, value: str) -> str:
-        from bedtales.engines.image import engines
-
-        return _known(engines.names(), value, "image engine")
-
     @field_validator("openai_size")
     @classmethod
     def _size(cls, value: str) -> str:
@@ -215,18 +207,9 @@ class SpeechSettings(_Section):
     timeout_s: float = Field(120.0, gt=0, le=600, description="Seconds to wait for one narration.")
     max_retries: int = Field(2, ge=0, le=10, description="Retries on 429 and 5xx, with backoff.")
 
-    @field_validator("engine")
-    @classmethod
-    def _known_engine(cls, value: str) -> str:
-        from bedtales.engines.speech import engines
-
-        return _known(["auto", *engines.names()], value, "speech engine")
-
 
 class MediaSettings(_Section):
-    store: Literal["local", "s3"] = Field(
-        "local", description="Where pictures and narrations are kept: local or s3."
-    )
+    store: str = Field("local", description="Where pictures and narrations are kept: local or s3.")
     link_secret: SecretStr | None = Field(
         None,
         description="Key that signs local media links (written by `bedtales init`); never printed.",
@@ -328,12 +311,6 @@ class SmtpSettings(_Section):
         return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
 
 
-def _known(names: list[str], value: str, kind: str) -> str:
-    if value not in names:
-        raise ValueError(f"unknown {kind} {value!r}; known: {', '.join(names)}")
-    return value
-
-
 def _check_http_url(value: str | None) -> str | None:
     if value is not None and not value.startswith(("http://", "https://")):
         raise ValueError("must start with http:// or https://")
@@ -409,7 +386,7 @@ def _default_rules() -> list[RuleSettings]:
 
 
 class BusSettings(_Section):
-    backend: Literal["sql", "redis"] = Field("sql", description="Delivery backend: sql or redis.")
+    backend: str = Field("sql", description="Delivery backend: sql or redis.")
     redis_url: str = Field("redis://127.0.0.1:6379/0", description="Redis for the redis backend.")
     name: str = Field("default", description="Bus name (keys and streams are named after it).")
     lease_s: float = Field(
@@ -534,12 +511,21 @@ def load_settings(data_dir: Path | str | None = None, **overrides: Any) -> Setti
         raise ConfigError(f"cannot read {toml_path}: {exc}") from None
 
 
+def invalid_setting(settings: Settings, path: Sequence[str], problem: str) -> str:
+    """The line that says a setting cannot be used, as :func:`load_settings` words it: the
+    setting, its environment variable, the settings file, then ``problem``."""
+    toml_path = type(settings).toml_path or settings.data_dir / CONFIG_FILE_NAME
+    return _invalid(path, toml_path, problem)
+
+
 def _describe(exc: ValidationError, toml_path: Path) -> str:
-    lines = []
-    for error in exc.errors():
-        path = [str(part) for part in error["loc"]]
-        dotted = ".".join(path)
-        env = ENV_PREFIX + "__".join(part.upper() for part in path)
-        # input values are left out on purpose: they may be secrets
-        lines.append(f"invalid setting {dotted} ({env} or {toml_path}): {error['msg']}")
-    return "\n".join(lines)
+    # input values are left out on purpose: they may be secrets
+    return "\n".join(
+        _invalid([str(part) for part in error["loc"]], toml_path, error["msg"])
+        for error in exc.errors()
+    )
+
+
+def _invalid(path: Sequence[str], toml_path: Path, problem: str) -> str:
+    env = ENV_PREFIX + "__".join(part.upper() for part in path)
+    return f"invalid setting {'.'.join(path)} ({env} or {toml_path}): {problem}"

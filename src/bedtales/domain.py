@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bedtales.errors import InputError
-from bedtales.safety import builtin_safety_list
+from bedtales.stories.safety import builtin_safety_list
 
 NAME_MAX = 60
 SCENE_MAX = 300

@@ -1,4 +1,4 @@
-"""One exception hierarchy, mapped once to CLI exit codes (cli_common.py) and once to HTTP
+"""One exception hierarchy, mapped once to CLI exit codes (cli/common.py) and once to HTTP
 status codes (web/errors.py)."""
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ answers on (pages link with paths, whatever the address). So::
 
     with free_socket() as sock:
         settings = ...base_url=address_of(sock)...
-        with serving(create_app(App(settings)), sock):
+        with serving(create_site(App(settings)), sock):
             httpx.get(address_of(sock) + "/stories/…")
 
 ``serving`` returns once uvicorn accepts connections and stops it on the way out.

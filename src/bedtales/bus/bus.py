@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Event
-from bedtales.bus.topology import Topology
+from bedtales.bus.rules import Topology
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection

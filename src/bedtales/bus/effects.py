@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -19,9 +18,6 @@ from sqlalchemy.orm import Session
 from bedtales.bus.events import Delivery
 from bedtales.storage import Database
 from bedtales.storage.models import BusEffectRow
-
-if TYPE_CHECKING:
-    from bedtales.config import Settings
 
 
 class EffectLog:
@@ -41,18 +37,14 @@ class EffectLog:
             return False
         return True
 
-    def applied(self, key: str) -> bool:
-        with self.db.session() as session:
-            return session.get(BusEffectRow, key) is not None
-
 
 @dataclass(frozen=True)
 class HandlerContext:
-    """What a target handler gets besides its delivery."""
+    """What a target handler gets besides its delivery (a target's handler gets the
+    settings and tools too: :class:`bedtales.targets.TargetContext`)."""
 
     delivery: Delivery
     db: Database
-    settings: Settings
     effects: EffectLog
 
     def once(self, effect: str, apply: Callable[[Session], None]) -> bool:

@@ -6,16 +6,14 @@ import json
 import random
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
+
+from bedtales.clock import iso_utc, utcnow
 
 # Deterministic event ids: the same stream record always becomes the same event id, so a
 # publisher that retries after a crash can be deduplicated by id.
 EVENT_NAMESPACE = uuid.UUID("6f1d2c6e-3b0a-4f55-9a43-6265647461c5")
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def event_id_for(*parts: object) -> str:
@@ -38,7 +36,7 @@ class Event:
             "id": self.id,
             "source": self.source,
             "detail-type": self.detail_type,
-            "time": self.time.astimezone(UTC).isoformat().replace("+00:00", "Z"),
+            "time": iso_utc(self.time),
             "detail": self.detail,
         }
 

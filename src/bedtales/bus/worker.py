@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
-from bedtales.bus.topology import Topology
+from bedtales.bus.rules import Topology
 from bedtales.errors import Deferred, Unprocessable
 from bedtales.metrics import record_delivery
 

@@ -1,1 +1,2 @@
-"""Engines: the pluggable parts that write text (and later paint pictures and speak)."""
+"""Engines: the pluggable parts that write the story (text), paint its picture (image) and
+narrate it (speech), each kind registered by name in a :class:`bedtales.registry.Registry`."""

@@ -25,15 +25,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from bedtales.clock import utcnow
 from bedtales.errors import InputError, NotFound, SignInRefused, TooManyAttempts
-from bedtales.services import PAGE_TOKEN, household_by_token, household_row
+from bedtales.households.services import PAGE_TOKEN, household_by_token, household_row
 from bedtales.storage import Database
 from bedtales.storage.models import (
     HouseholdRow,
     HouseholdSessionRow,
     SignInFailureRow,
     new_page_token,
-    utcnow,
 )
 
 PASSPHRASE_MIN = 8

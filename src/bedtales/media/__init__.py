@@ -1,6 +1,7 @@
 """The media store: where pictures and narrations are kept, and the expiring links to them.
 
-Two stores behind one small interface, chosen by ``media.store``:
+Two stores behind one small interface, registered in :data:`stores` and chosen by
+``media.store``:
 
 - ``local`` (default): files under ``<data_dir>/media``; links are same-origin paths
   (``/media/…``) that carry an HMAC signature over the key and the expiry time, checked by
@@ -13,8 +14,11 @@ Keys are ``stories/{id}/image.png``, ``stories/{id}/audio.mp3`` and so on (see
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
+
+from bedtales.registry import Registry
 
 if TYPE_CHECKING:
     from bedtales.config import Settings
@@ -63,12 +67,11 @@ class MediaStore(Protocol):
     def close(self) -> None: ...
 
 
+stores: Registry[Callable[[Settings], MediaStore]] = Registry(
+    "media store", {"local": "bedtales.media.local", "s3": "bedtales.media.s3"}
+)
+
+
 def make_media_store(settings: Settings) -> MediaStore:
-    """The store the settings choose: the only place that knows them all."""
-    if settings.media.store == "s3":
-        from bedtales.media.s3 import S3MediaStore
-
-        return S3MediaStore.from_settings(settings)
-    from bedtales.media.local import LocalMediaStore
-
-    return LocalMediaStore.from_settings(settings)
+    """The store ``media.store`` names (checked by the App before it gets here)."""
+    return stores.create(settings.media.store, settings)

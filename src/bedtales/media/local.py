@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from bedtales.errors import ConfigError, InputError, LinkExpired, LinkRefused, NotFound
-from bedtales.media import MAX_LINK_LIFETIME
+from bedtales.media import MAX_LINK_LIFETIME, MediaStore, stores
 from bedtales.web import urls
 
 if TYPE_CHECKING:
@@ -100,6 +100,11 @@ def link_expiry(expires_at: datetime, now: datetime | None) -> tuple[datetime, d
         raise InputError("link times must be timezone-aware", field="expires_at")
     current = now if now is not None else datetime.now(UTC)
     return current, min(expires_at, current + MAX_LINK_LIFETIME)
+
+
+@stores.register("local")
+def create_store(settings: Settings) -> MediaStore:
+    return LocalMediaStore.from_settings(settings)
 
 
 class LocalMediaStore:

@@ -25,6 +25,7 @@ from botocore.exceptions import (  # type: ignore[import-untyped]
 )
 
 from bedtales.errors import BedtalesError, ConfigError, NotFound, StorageError
+from bedtales.media import MediaStore, stores
 from bedtales.media.local import check_key, check_mime, check_prefix, link_expiry
 
 if TYPE_CHECKING:
@@ -46,6 +47,11 @@ _CREDENTIALS_HELP = (
     "check media.s3_access_key_id and media.s3_secret_access_key "
     "(BEDTALES_MEDIA__S3_ACCESS_KEY_ID, BEDTALES_MEDIA__S3_SECRET_ACCESS_KEY) and their rights"
 )
+
+
+@stores.register("s3")
+def create_store(settings: Settings) -> MediaStore:
+    return S3MediaStore.from_settings(settings)
 
 
 class S3MediaStore:

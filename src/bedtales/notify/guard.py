@@ -5,7 +5,7 @@ method, header or mail server, which is right for the person who runs the server
 for a family with a passphrase. A household's URL could otherwise make the server send
 ``DELETE`` with an API key to a service on 127.0.0.1, post to the cloud's metadata address,
 or relay mail through any SMTP server. So a household's URL is held to a few plain forms,
-and bedtales sends to it itself (``notify/publish.py``, ``channels.py``):
+and bedtales sends to it itself (``notify/publish.py``, ``notify/channels.py``):
 
 - **email** ``mailto://ADDRESS``: one address, sent only through the operator's own mail
   server (``[smtp]`` settings); the URL names the recipient and nothing else.

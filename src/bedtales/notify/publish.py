@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 
 from bedtales.errors import BedtalesError
-from bedtales.messages import Message
 from bedtales.notify.guard import HTTPS_PORT, AddressRefused, IPAddress, Target, check_address
+from bedtales.notify.messages import Message
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,23 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bedtales.errors import ConfigError, Unreachable
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Migrations are numbered and follow one another (0001, 0002, …), so the newest is the
+# highest number: known without importing Alembic, which every command would pay for (a
+# test checks it against Alembic's own head).
+HEAD_REVISION = max(path.name[:4] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
 # Any fixed number: it keeps two processes from migrating a PostgreSQL database at once.
 _MIGRATION_LOCK = 0x62656474
 # PostgreSQL's answers that no retry will change: a wrong password or user (28…), a database
@@ -66,11 +69,35 @@ class Database:
         else:
             self.engine = create_engine(parsed, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        path = self.sqlite_path
+        # commits ring it; waiting threads of every Database on the file hear it at once
+        self._chime = _chime_for(path) if path is not None else None
+        self._doorbell: SqliteDoorbell | None = None
+        self._doorbell_lock = threading.Lock()
 
     @property
     def safe_url(self) -> str:
         """The URL with any password hidden, fit for messages and logs."""
         return self.url.render_as_string(hide_password=True)
+
+    @property
+    def doorbell(self) -> SqliteDoorbell | None:
+        """What threads waiting for new commits wait on, for an SQLite file (None on
+        PostgreSQL, which notifies instead); opened on first use, shared by all of them."""
+        if self._chime is None:
+            return None
+        with self._doorbell_lock:
+            if self._doorbell is None:
+                path = self.sqlite_path
+                assert path is not None  # a chime is only made for a file
+                self._doorbell = SqliteDoorbell(path)
+            return self._doorbell
+
+    def ring(self) -> None:
+        """Wake this process's doorbells on the file now (after a commit, or to let waiters
+        look at their stop event); nothing on PostgreSQL."""
+        if self._chime is not None:
+            self._chime.ring()
 
     @property
     def sqlite_path(self) -> Path | None:
@@ -86,12 +113,18 @@ class Database:
         return self.current_revision() is not None
 
     def current_revision(self) -> str | None:
+        """The revision the database is at (Alembic's ``alembic_version`` row); None before
+        the first migration."""
         with self._connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
+            if not inspect(connection).has_table("alembic_version"):
+                return None
+            found = connection.execute(text("SELECT version_num FROM alembic_version"))
+            revision: str | None = found.scalar_one_or_none()
+            return revision
 
     @staticmethod
-    def head_revision() -> str | None:
-        return ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    def head_revision() -> str:
+        return HEAD_REVISION
 
     def migrate(self) -> None:
         """Bring the schema to the newest revision; safe to run from several processes."""
@@ -113,6 +146,8 @@ class Database:
             if self.sqlite_path is None or self.sqlite_path.exists()
             else None
         )
+        from alembic.script import ScriptDirectory
+
         known = {
             script.revision
             for script in ScriptDirectory.from_config(_alembic_config()).walk_revisions()
@@ -129,6 +164,8 @@ class Database:
             if self.dialect == "postgresql":
                 connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _MIGRATION_LOCK})
             try:
+                from alembic import command
+
                 config = _alembic_config()
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
@@ -153,6 +190,7 @@ class Database:
             if not durable and self.dialect == "postgresql":
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield session
+        self.ring()
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[Connection]:
@@ -162,8 +200,13 @@ class Database:
             if not durable and self.dialect == "postgresql":
                 connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
             yield connection
+        self.ring()
 
     def dispose(self) -> None:
+        with self._doorbell_lock:
+            if self._doorbell is not None:
+                self._doorbell.close()
+                self._doorbell = None
         self.engine.dispose()
 
     @contextmanager
@@ -180,60 +223,106 @@ class Database:
             yield connection
 
 
-class SqliteDoorbell:
-    """Tells a waiter that another connection committed to an SQLite file.
+class _Chime:
+    """Rung after every commit that this process makes to one SQLite file, through any
+    :class:`Database` on it: wakes the doorbells waiting there at once."""
 
-    ``PRAGMA data_version`` changes whenever another connection commits: a cheap, cross-
-    process signal that reads no table. ``mark()`` before looking for work and ``wait()``
-    after finding none: a commit in between is then never missed.
+    def __init__(self) -> None:
+        self._rang = threading.Condition()
+        self.rings = 0
+
+    def ring(self) -> None:
+        with self._rang:
+            self.rings += 1
+            self._rang.notify_all()
+
+    def wait(self, rings: int, timeout_s: float) -> None:
+        """Wait up to ``timeout_s`` unless it rang since it had rung ``rings`` times."""
+        with self._rang:
+            if self.rings == rings:
+                self._rang.wait(timeout_s)
+
+
+_chimes: dict[Path, _Chime] = {}
+_chimes_lock = threading.Lock()
+
+
+def _chime_for(path: Path) -> _Chime:
+    with _chimes_lock:
+        return _chimes.setdefault(path.resolve(), _Chime())
+
+
+class SqliteDoorbell:
+    """Tells waiting threads that the SQLite file changed: at once for a commit made in this
+    process (:class:`Database` rings after each commit), by polling for other processes'.
+
+    ``PRAGMA data_version`` changes whenever another connection commits: a cheap signal that
+    reads no table. It is read when this process rings, and otherwise every
+    :attr:`FAST_POLL_S` while commits come, then less often the longer the file stays
+    unchanged (a tenth of the quiet time so far, at most :attr:`SLOW_POLL_S`): an idle
+    machine looks every :attr:`SLOW_POLL_S`, and a commit by another process after a quiet
+    spell is seen within a tenth of that spell, never more than :attr:`SLOW_POLL_S` late.
+
+    Take a :meth:`mark` before looking for work and :meth:`wait` from it after finding none:
+    a commit in between is then never missed. One doorbell serves every waiter of a
+    :class:`Database`.
     """
 
-    POLL_S = 0.002
-    # after QUIET_S without a commit, look less often: an idle family machine then spends
-    # a tenth of the CPU on waiting, and the first commit after a quiet spell waits at most
-    # IDLE_POLL_S more (while work flows, commits keep it at POLL_S)
-    IDLE_POLL_S = 0.02
-    QUIET_S = 5.0
+    FAST_POLL_S = 0.002
+    SLOW_POLL_S = 2.0
+    BACKOFF = 0.1  # the poll interval, as a share of the time since the last change
+    # how late a waiter may notice its stop event when nobody rings (processes.Background
+    # rings when it stops the parts)
+    STOP_CHECK_S = 1.0
 
     def __init__(self, path: Path) -> None:
         self._connection = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
-        self._version = self._read()
-        self._rung_at = time.monotonic()
+        self._chime = _chime_for(path)
+        self._last_seen = -1  # the first look sets it
+        self._changed_at = time.monotonic()
 
-    def _read(self) -> int:
-        with self._lock:
-            return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+    def mark(self) -> int:
+        """The file's version now: what :meth:`wait` compares with."""
+        return self._look()
 
-    def mark(self) -> None:
-        version = self._read()
-        if version != self._version:
-            self._rung_at = time.monotonic()
-        self._version = version
-
-    def wait(
-        self, deadline: float, interrupt: threading.Event | threading.Condition | None = None
-    ) -> bool:
-        """Poll until a commit since the last mark (True) or ``deadline`` (monotonic)."""
-        while (left := deadline - time.monotonic()) > 0:
-            if self._read() != self._version:
-                self._rung_at = time.monotonic()
+    def wait(self, mark: int, deadline: float, stop: threading.Event | None = None) -> bool:
+        """Wait for a commit since ``mark`` (True), ``deadline`` (monotonic) or ``stop``."""
+        while stop is None or not stop.is_set():
+            rings = self._chime.rings  # taken before looking: a later ring is not missed
+            if self._look() != mark:
                 return True
-            quiet = time.monotonic() - self._rung_at >= self.QUIET_S
-            step = min(self.IDLE_POLL_S if quiet else self.POLL_S, left)
-            if isinstance(interrupt, threading.Condition):
-                with interrupt:
-                    if interrupt.wait(step):
-                        return True
-            elif interrupt is not None:
-                if interrupt.wait(step):
-                    return True
-            else:
-                time.sleep(step)
+            now = time.monotonic()
+            if now >= deadline:
+                return False
+            self._sleep(rings, min(now + self._poll_interval(now), deadline), stop)
         return False
 
+    def _sleep(self, rings: int, until: float, stop: threading.Event | None) -> None:
+        """Until ``until`` (monotonic), a ring of the chime or ``stop``, whichever is first."""
+        while (left := until - time.monotonic()) > 0 and self._chime.rings == rings:
+            if stop is not None:
+                if stop.is_set():
+                    return
+                left = min(left, self.STOP_CHECK_S)
+            self._chime.wait(rings, left)
+
+    def _poll_interval(self, now: float) -> float:
+        quiet = now - self._changed_at
+        return min(self.SLOW_POLL_S, max(self.FAST_POLL_S, quiet * self.BACKOFF))
+
+    def _look(self) -> int:
+        """Read the version; a change since the last look starts the fast polling again."""
+        with self._lock:
+            version = int(self._connection.execute("PRAGMA data_version").fetchone()[0])
+            if version != self._last_seen:
+                self._last_seen = version
+                self._changed_at = time.monotonic()
+            return version
+
     def close(self) -> None:
-        self._connection.close()
+        with self._lock:
+            self._connection.close()
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:
@@ -245,6 +334,8 @@ def is_unique_violation(exc: IntegrityError) -> bool:
 
 
 def _alembic_config() -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config

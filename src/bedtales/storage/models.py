@@ -32,6 +32,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from bedtales.clock import utcnow
 from bedtales.domain import NAME_MAX, SCENE_MAX
 
 # Constraint names are fixed so that migrations are the same on every database.
@@ -64,10 +65,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
         return value.astimezone(UTC)  # type: ignore[no-any-return]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def new_page_token() -> str:
@@ -270,8 +267,8 @@ class SignInFailureRow(Base):
 
 
 class ScheduleRow(Base):
-    """When to write a story for a household: an expression (see schedule_expressions) read
-    in an IANA zone. The scheduler claims rows whose due_at has come (see scheduler.py)."""
+    """When to write a story for a household: an expression (see scheduler/expressions.py)
+    read in an IANA zone. The scheduler claims rows whose due_at has come (scheduler/firing.py)."""
 
     __tablename__ = "schedules"
     __table_args__ = (

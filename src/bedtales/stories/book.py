@@ -32,7 +32,7 @@ from fpdf.enums import Align, XPos, YPos
 from PIL import Image, UnidentifiedImageError
 
 from bedtales.errors import ConfigError
-from bedtales.views import StoryView
+from bedtales.stories.views import StoryView
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from bedtales.safety import SafetyList
 from bedtales.stories.prompt import StoryText
+from bedtales.stories.safety import SafetyList
 
 __all__ = [
     "SafetyList",

@@ -20,15 +20,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bedtales.clock import utcnow
 from bedtales.config import Settings
 from bedtales.domain import Story, text_key
 from bedtales.engines.text import Answer, StoryRequest, TextEngine, get_text_engine
 from bedtales.errors import EngineError, InputError
+from bedtales.households.services import household_row, recent_scenes, story_record
 from bedtales.metrics import record_story_written
-from bedtales.services import household_row, recent_scenes, story_record
 from bedtales.storage import Database
 from bedtales.storage.database import is_unique_violation
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 from bedtales.stories.gates import SafetyList, check_story, count_words
 from bedtales.stories.memory import Memory, StoryPlan, scene_fingerprint
 from bedtales.stories.prompt import StoryText, build_prompt, prompt_names, split_answer

@@ -9,26 +9,29 @@ handlers are idempotent: ``ctx.once(...)`` records effects that must not be repe
 A target may also register what to do when it gives up on an event for good
 (``on_dead_letter``): the picture and narration targets mark the story's media as failed,
 with the reason, so the page and ``bedtales story show`` can say so.
+
+Handlers live in :data:`handlers`, a :class:`~bedtales.registry.Registry` like the engines':
+the built-in ones are imported when first asked for, and the modules named in
+``bus.handler_modules`` register more with the same ``@handler`` decorator.
 """
 
 from __future__ import annotations
 
 import importlib
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from bedtales.bus.effects import HandlerContext
 from bedtales.errors import ConfigError
+from bedtales.registry import Registry
 
 if TYPE_CHECKING:
+    from bedtales.config import Settings
     from bedtales.engines.image import ImageEngine
     from bedtales.engines.speech import SpeechEngine
     from bedtales.engines.text import TextEngine
     from bedtales.media import MediaStore
-
-log = logging.getLogger(__name__)
 
 
 class Tools(Protocol):
@@ -46,6 +49,7 @@ class Tools(Protocol):
 
 @dataclass(frozen=True)
 class TargetContext(HandlerContext):
+    settings: Settings
     tools: Tools
 
 
@@ -53,26 +57,38 @@ Handler = Callable[[TargetContext], None]
 # called once when a target gives up on an event: (context, the last error)
 GiveUp = Callable[[TargetContext, str], None]
 
-_HANDLERS: dict[str, Handler] = {}
-_GIVE_UPS: dict[str, GiveUp] = {}
+
+@dataclass(frozen=True)
+class TargetHandler:
+    """A registered handler and what it does when its target gives up on an event."""
+
+    run: Handler
+    on_dead_letter: GiveUp | None = None
+
+
+handlers: Registry[TargetHandler] = Registry(
+    "target handler",
+    {
+        "write_story": "bedtales.targets.write_story",
+        "illustrate": "bedtales.targets.illustrate",
+        "narrate": "bedtales.targets.narrate",
+        "notify": "bedtales.targets.notify",
+    },
+)
 
 
 def handler(name: str, *, on_dead_letter: GiveUp | None = None) -> Callable[[Handler], Handler]:
     """Register a target handler under ``name``."""
 
     def decorator(func: Handler) -> Handler:
-        _HANDLERS[name] = func
-        if on_dead_letter is not None:
-            _GIVE_UPS[name] = on_dead_letter
+        handlers.add(name, TargetHandler(func, on_dead_letter))
         return func
 
     return decorator
 
 
-def load_handlers(modules: Sequence[str] = ()) -> dict[str, Handler]:
-    """Import the built-in handlers and the configured ``bus.handler_modules``."""
-    from bedtales.targets import illustrate, narrate, notify, write_story  # noqa: F401
-
+def import_handler_modules(modules: Sequence[str]) -> None:
+    """Import the configured ``bus.handler_modules``, which register more handlers."""
     for module in modules:
         try:
             importlib.import_module(module)
@@ -80,8 +96,3 @@ def load_handlers(modules: Sequence[str] = ()) -> dict[str, Handler]:
             raise ConfigError(
                 f"invalid setting bus.handler_modules: cannot import {module!r}: {exc}"
             ) from None
-    return dict(_HANDLERS)
-
-
-def give_up_hook(name: str) -> GiveUp | None:
-    return _GIVE_UPS.get(name)

@@ -14,11 +14,12 @@ from typing import Literal
 
 from sqlalchemy import update
 
-from bedtales import services
+from bedtales.clock import utcnow
 from bedtales.domain import Story
 from bedtales.errors import Expired, NotFound, Unprocessable
+from bedtales.households import services
 from bedtales.media import story_prefix
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 from bedtales.targets import TargetContext
 
 log = logging.getLogger(__name__)

@@ -24,15 +24,16 @@ import logging
 from sqlalchemy import ColumnElement, delete, update
 from sqlalchemy.exc import IntegrityError
 
-from bedtales import services
-from bedtales.channels import SendFailed, send
+from bedtales.clock import utcnow
 from bedtales.config import SmtpSettings
 from bedtales.domain import Household, Story
 from bedtales.errors import Deferred
-from bedtales.messages import Message, story_message
+from bedtales.households import services
+from bedtales.notify.channels import SendFailed, send
+from bedtales.notify.messages import Message, story_message
+from bedtales.notify.subscribers import Subscriber, list_subscribers
 from bedtales.storage import Database
-from bedtales.storage.models import StoryNotificationRow, StoryRow, utcnow
-from bedtales.subscribers import Subscriber, list_subscribers
+from bedtales.storage.models import StoryNotificationRow, StoryRow
 from bedtales.targets import TargetContext, handler
 from bedtales.targets.media import story_for
 

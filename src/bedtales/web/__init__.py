@@ -1,7 +1,7 @@
 """The web app: the bedtime story pages, the JSON API, health and metrics, and the signed
 media route of the local store.
 
-``create_app`` takes the :class:`~bedtales.app.App` (settings, database, media store) rather
+``create_site`` takes the :class:`~bedtales.app.App` (settings, database, media store) rather
 than opening one itself, so tests and ``bedtales web`` decide how it is made and closed. Each
 concern has its module: ``pages`` (server-rendered HTML), ``api`` (JSON, OpenAPI), ``ops``
 (``/healthz``, ``/readyz``, ``/metrics``), ``media`` (``/media/…``), ``security`` (headers on
@@ -20,14 +20,14 @@ if TYPE_CHECKING:
     from bedtales.app import App
 
 
-def create_app(bedtales: App) -> FastAPI:
+def create_site(bedtales: App) -> FastAPI:
     # imported here, not above: the media store and the messages build addresses with
     # bedtales.web.urls, and importing it must not load FastAPI and every page
     from fastapi import FastAPI
 
     from bedtales.web import api, errors, family, feeds, media, ops, pages, security
 
-    app = FastAPI(
+    site = FastAPI(
         title="bedtales",
         version=__version__,
         description="A new rhyming bedtime story every night.",
@@ -38,14 +38,14 @@ def create_app(bedtales: App) -> FastAPI:
         # global providers whether it is wanted on every request (about 10 us each)
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
-    app.state.bedtales = bedtales
-    security.install(app)
-    errors.install(app)
-    app.include_router(media.router)
-    app.include_router(ops.router)
-    app.include_router(api.router)
-    pages.install(app)
-    feeds.install(app)
-    family.install(app)
-    ops.install(app)  # last: it measures every request, the pages' too
-    return app
+    site.state.bedtales = bedtales
+    security.install(site)
+    errors.install(site)
+    site.include_router(media.router)
+    site.include_router(ops.router)
+    site.include_router(api.router)
+    pages.install(site)
+    feeds.install(site)
+    family.install(site)
+    ops.install(site)  # last: it measures every request, the pages' too
+    return site

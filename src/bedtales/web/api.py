@@ -4,7 +4,7 @@ household.
 
 A story's id is its capability, as on its page, so ``GET /api/stories/{id}`` is public. The
 rest needs ``Authorization: Bearer <admin_token>`` (``BEDTALES_ADMIN_TOKEN``); with no token
-set the admin endpoints stay off (403). Every endpoint calls :mod:`bedtales.services` (or
+set the admin endpoints stay off (403). Every endpoint calls :mod:`bedtales.households.services` (or
 the app's story writer) — the rules live there, not here — and every error goes through
 :mod:`bedtales.web.errors`. Endpoints are plain ``def``: FastAPI runs them in its threadpool,
 so a slow database or text engine never blocks the event loop.
@@ -24,13 +24,14 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from starlette.exceptions import HTTPException
 
-from bedtales import services, subscribers
-from bedtales.channels import URL_MAX
 from bedtales.domain import NAME_MAX, SCENE_MAX, Character, Scene, Story
 from bedtales.domain import Household as HouseholdRecord
 from bedtales.errors import InputError, NotFound
-from bedtales.subscribers import Subscriber
-from bedtales.views import StoryView, story_view
+from bedtales.households import services
+from bedtales.notify import subscribers
+from bedtales.notify.channels import URL_MAX
+from bedtales.notify.subscribers import Subscriber
+from bedtales.stories.views import StoryView, story_view
 from bedtales.web import urls
 from bedtales.web.errors import ErrorBody
 

@@ -92,12 +92,12 @@ def status_for(exc: BedtalesError) -> int:
     return 500
 
 
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(BedtalesError, _bedtales_error)  # type: ignore[arg-type]
-    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _unexpected)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+def install(site: FastAPI) -> None:
+    site.add_exception_handler(BedtalesError, _bedtales_error)  # type: ignore[arg-type]
+    site.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    site.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    site.add_exception_handler(Exception, _unexpected)
+    site.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
 
 def error_response(

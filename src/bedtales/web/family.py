@@ -24,10 +24,10 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
+from bedtales.clock import utcnow
 from bedtales.errors import NotFound, SignInRefused, TooManyAttempts
 from bedtales.households import access as household_access
 from bedtales.media import MediaStore
-from bedtales.storage.models import utcnow
 from bedtales.web import (
     access,
     family_bedtime,
@@ -219,11 +219,11 @@ def _cached_home(request: Request, token: str, key: str, cache: PageCache) -> by
     return body
 
 
-def install(app: FastAPI) -> None:
+def install(site: FastAPI) -> None:
     """The household's site, and its home page first in line (matched before the rest)."""
-    app.state.household_pages = PageCache(wording=no_wording)
-    app.include_router(router)
-    app.router.routes.insert(0, Route("/households/{page_token}", home_page, methods=["GET"]))
+    site.state.household_pages = PageCache(wording=no_wording)
+    site.include_router(router)
+    site.router.routes.insert(0, Route("/households/{page_token}", home_page, methods=["GET"]))
 
 
 # ----------------------------------------------------------------------------- signing in

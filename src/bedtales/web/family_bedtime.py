@@ -22,12 +22,13 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bedtales import schedule_expressions as sx
-from bedtales import schedules, services
+from bedtales.clock import utcnow
 from bedtales.domain import clean_timezone
 from bedtales.errors import InputError
-from bedtales.schedules import Schedule
-from bedtales.storage.models import utcnow
+from bedtales.households import services
+from bedtales.scheduler import expressions as sx
+from bedtales.scheduler import schedules
+from bedtales.scheduler.schedules import Schedule
 from bedtales.web.family_visit import GENERAL, FormData, Visit, field_errors, notice_of, visit_of
 from bedtales.web.pages import day_and_time
 

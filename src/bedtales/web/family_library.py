@@ -1,7 +1,7 @@
 """The household's library as its home page lists it: the stories still shown (kept, or
 not yet expired), newest first, filtered by character, a page at a time.
 
-The same stories as :func:`bedtales.services.list_stories` (the same ``StoryRow.alive``
+The same stories as :func:`bedtales.households.services.list_stories` (the same ``StoryRow.alive``
 rule, the same character match, tested so), read leaner: only the columns a card shows,
 in one query joined to the household by its page token, as ``pages.story_state`` reads a
 story page's state. Whole stories (their text and prompt) for fifty cards cost the page
@@ -17,12 +17,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bedtales.clock import utcnow
 from bedtales.domain import text_key
+from bedtales.households.services import features
 from bedtales.media import IMAGE, THUMBNAIL, MediaStore, story_key
-from bedtales.services import features
 from bedtales.storage import Database
-from bedtales.storage.models import CharacterRow, HouseholdRow, StoryRow, utcnow
-from bedtales.views import links_until
+from bedtales.storage.models import CharacterRow, HouseholdRow, StoryRow
+from bedtales.stories.views import links_until
 
 _CARD = select(
     StoryRow.id,

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bedtales import services
 from bedtales.domain import NAME_MAX, SCENE_MAX
 from bedtales.errors import InputError, NotFound
+from bedtales.households import services
 from bedtales.storage import Database
 from bedtales.web.family_visit import FormData, Visit, field_errors, notice_of, visit_of
 

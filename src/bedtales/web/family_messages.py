@@ -3,7 +3,7 @@
 Signed in, a family adds an email address (sent through the operator's mail server, when
 there is one) or an ntfy topic with plain forms, sends a test, removes one, and chooses
 whether messages go at once or once the picture and narration are ready. The URLs are
-built and checked by :func:`bedtales.subscribers.add_household_subscriber`: a household can
+built and checked by :func:`bedtales.notify.subscribers.add_household_subscriber`: a household can
 never give a raw Apprise URL, which could reach inside the server's network.
 
 With the private link alone the page lists who hears, by label and service only: a link
@@ -18,8 +18,8 @@ from contextlib import suppress
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from bedtales import subscribers
 from bedtales.errors import InputError, NotFound
+from bedtales.notify import subscribers
 from bedtales.notify.guard import DEFAULT_NTFY_SERVER
 from bedtales.web.family_visit import GENERAL, FormData, Visit, field_errors, notice_of, visit_of
 

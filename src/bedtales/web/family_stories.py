@@ -23,10 +23,11 @@ from datetime import timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
-from bedtales import services, subscribers
+from bedtales.clock import utcnow
 from bedtales.domain import Story
 from bedtales.errors import EngineError, InputError, NotFound
-from bedtales.storage.models import utcnow
+from bedtales.households import services
+from bedtales.notify import subscribers
 from bedtales.web import urls
 from bedtales.web.family_visit import FAMILY_HEADERS, FormData, Visit, see_other, visit_of
 from bedtales.web.pages import STORY_ID, names_of

@@ -24,10 +24,10 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from bedtales import services
 from bedtales.domain import Household
 from bedtales.errors import BedtalesError, Forbidden, InputError
 from bedtales.households import access as household_access
+from bedtales.households import services
 from bedtales.households.access import SignedIn
 from bedtales.web import access, urls
 from bedtales.web.pages import templates

@@ -18,14 +18,15 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import ColumnElement, Row, and_, case, func, select
 
-from bedtales import services
+from bedtales.clock import utcnow
 from bedtales.domain import Household
 from bedtales.errors import Expired, NotFound
+from bedtales.households import services
+from bedtales.households.services import household_row
 from bedtales.media import AUDIO, IMAGE, story_key
-from bedtales.services import household_row
 from bedtales.storage import Database
-from bedtales.storage.models import StoryRow, utcnow
-from bedtales.views import links_until
+from bedtales.storage.models import StoryRow
+from bedtales.stories.views import links_until
 from bedtales.web import urls
 from bedtales.web.pages import (
     NEVER,
@@ -158,7 +159,7 @@ def _episode(story: Row[Any], household: Household, base: str) -> Episode:
         guid=story.id,
         title=story.title,
         description=description,
-        link=urls.absolute(base, urls.story(story.id)),
+        link=urls.story_link(base, story.id),
         published=story.created_at,
         audio_url=urls.absolute(base, urls.podcast_part(token, story.id, "mp3")),
         audio_bytes=story.audio_size or 0,
@@ -214,7 +215,7 @@ def episode_part(request: Request, page_token: str, story_id: str, part: str) ->
     return RedirectResponse(link, status_code=302, headers={"Cache-Control": "no-store"})
 
 
-def install(app: FastAPI) -> None:
+def install(site: FastAPI) -> None:
     """The feed's routes, and the feeds built, kept while what they show is unchanged."""
-    app.state.feeds = PageCache(size=64, wording=no_wording)
-    app.include_router(router)
+    site.state.feeds = PageCache(size=64, wording=no_wording)
+    site.include_router(router)

@@ -75,12 +75,12 @@ def prometheus_metrics() -> Response:
     return Response(content, media_type=content_type, headers={"Cache-Control": "no-store"})
 
 
-def install(app: FastAPI) -> None:
-    """Count and time every request (call it last in ``create_app``: the middleware added
+def install(site: FastAPI) -> None:
+    """Count and time every request (call it last in ``create_site``: the middleware added
     last runs first, so this one also sees the answers of the other middleware)."""
-    if not getattr(app.state, "http_metrics", False):
-        app.add_middleware(HttpMetrics)
-        app.state.http_metrics = True
+    if not getattr(site.state, "http_metrics", False):
+        site.add_middleware(HttpMetrics)
+        site.state.http_metrics = True
 
 
 class HttpMetrics:

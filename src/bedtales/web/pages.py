@@ -2,9 +2,9 @@
 
 Everything is rendered on the server and works with JavaScript off. While the picture or
 the narration is still being made the page says so; ``static/bedtales.js`` polls
-``/stories/{id}/parts`` (the ``image`` and ``audio`` of :class:`~bedtales.views.StoryView`,
+``/stories/{id}/parts`` (the ``image`` and ``audio`` of :class:`~bedtales.stories.views.StoryView`,
 nothing else) and brings them in when they arrive, then highlights each word as it is read.
-Media links are the media store's signed links, made by :func:`~bedtales.views.story_view`.
+Media links are the media store's signed links, made by :func:`~bedtales.stories.views.story_view`.
 
 Error pages: the routes here render their own 404 and 410. For any other error outside the
 API (an unknown address, a crash), ``web.errors`` asks :func:`html_error`, which ``install``
@@ -35,13 +35,14 @@ from sqlalchemy import Row, bindparam, select
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
 
-from bedtales import services
+from bedtales.clock import utcnow
 from bedtales.errors import Expired, NotFound
+from bedtales.households import services
 from bedtales.storage import Database
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 from bedtales.stories.book import picture_book
 from bedtales.stories.scenes import read_scene
-from bedtales.views import StoryView, story_view
+from bedtales.stories.views import StoryView, story_view
 from bedtales.web import access, urls
 
 if TYPE_CHECKING:
@@ -301,7 +302,7 @@ def _story_page(bedtales: App, cache: PageCache, story_id: str) -> bytes | Respo
         page = render(
             "story.html",
             story=view,
-            url=urls.absolute(bedtales.settings.web.base_url, urls.story(view.id)),
+            url=urls.story_link(bedtales.settings.web.base_url, view.id),
             # a link preview fetches the picture from elsewhere: an absolute address
             og_image=urls.absolute(bedtales.settings.web.base_url, view.image.url or ""),
             keep_path=urls.story_keep(view.id),
@@ -467,12 +468,12 @@ def html_error(request: Request, status: int, message: str) -> Response | None:
     return None
 
 
-def install(app: FastAPI) -> None:
-    app.state.story_pages = PageCache()
-    app.include_router(router)
+def install(site: FastAPI) -> None:
+    site.state.story_pages = PageCache()
+    site.include_router(router)
     # The busiest page: a plain Starlette route (no FastAPI parameter machinery), first in
     # line (matching walks the routes in order, and the API's are many); no other route's
     # path can look like it.
-    app.router.routes.insert(0, Route("/stories/{story_id}", story_page, methods=["GET"]))
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.state.html_error = html_error
+    site.router.routes.insert(0, Route("/stories/{story_id}", story_page, methods=["GET"]))
+    site.mount("/static", StaticFiles(directory=STATIC), name="static")
+    site.state.html_error = html_error

@@ -106,13 +106,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def install(app: FastAPI) -> None:
-    headers = security_headers(app.state.bedtales.settings)
-    build_stack: Callable[[], ASGIApp] = app.build_middleware_stack
+def install(site: FastAPI) -> None:
+    headers = security_headers(site.state.bedtales.settings)
+    build_stack: Callable[[], ASGIApp] = site.build_middleware_stack
 
     def build_secured_stack() -> ASGIApp:
         return SecurityHeaders(build_stack(), headers)
 
     # Starlette builds the stack on the first request; wrapping its builder keeps these
     # headers outermost, whatever middleware is added after this call
-    app.build_middleware_stack = build_secured_stack  # type: ignore[method-assign]
+    site.build_middleware_stack = build_secured_stack  # type: ignore[method-assign]

@@ -16,6 +16,12 @@ def story(story_id: str) -> str:
     return f"/stories/{story_id}"
 
 
+def story_link(base_url: str, story_id: str) -> str:
+    """The story's page as an absolute address, for what leaves the site (messages, feeds,
+    the link `bedtales run` prints, the page's own share link)."""
+    return absolute(base_url, story(story_id))
+
+
 def story_parts(story_id: str) -> str:
     return f"/stories/{story_id}/parts"
 

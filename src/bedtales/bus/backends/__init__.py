@@ -6,17 +6,22 @@ one worker for ``lease_s`` seconds; acked, it is done; failed, it is retried aft
 policy's backoff or, out of attempts or age, moved to the dead-letter queue with its last
 error; if the worker dies, the lease runs out and the delivery is claimed again. Handlers
 must therefore be idempotent on :attr:`Delivery.key`.
+
+Backends register in :data:`backends`, by the name ``bus.backend`` gives; the App picks one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy
+from bedtales.registry import Registry
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+
+    from bedtales.storage import Database
 
 
 class Backend(Protocol):
@@ -82,3 +87,20 @@ class Backend(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class BackendSettings(Protocol):
+    """What a backend is built from: ``[bus]`` (:class:`bedtales.config.BusSettings` is one),
+    read through this protocol so that the bus does not depend on the settings."""
+
+    @property
+    def redis_url(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+
+
+# A backend is built from [bus] and bedtales' database (the sql backend keeps its queues there).
+backends: Registry[Callable[[BackendSettings, Database], Backend]] = Registry(
+    "bus backend",
+    {"sql": "bedtales.bus.backends.sql", "redis": "bedtales.bus.backends.redis"},
+)

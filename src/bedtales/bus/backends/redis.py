@@ -42,12 +42,16 @@ import redis
 from redis.exceptions import AuthenticationError, AuthorizationError, RedisError
 from redis.typing import KeyT, StreamIdT
 
+from bedtales.bus.backends import Backend, BackendSettings, backends
 from bedtales.bus.backends.redis_scripts import LEASE_HORIZON_MS, SCRIPTS
-from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
+from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy
+from bedtales.clock import utcnow
 from bedtales.errors import ConfigError, InputError, Unreachable
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
+
+    from bedtales.storage import Database
 
 # Consumers with nothing pending and idle this long are removed by tidy().
 IDLE_CONSUMER_MS = 86400 * 1000
@@ -55,6 +59,12 @@ TIDY_EVERY_S = 30.0
 # Events and deliveries per script call: big enough to batch, small enough not to stall Redis.
 CHUNK = 500
 SETTING = "BEDTALES_BUS__REDIS_URL"
+
+
+@backends.register("redis")
+def create_backend(settings: BackendSettings, db: Database) -> Backend:
+    """Deliveries in Redis streams at ``bus.redis_url``, named after ``bus.name``."""
+    return RedisBackend(settings.redis_url, bus=settings.name)
 
 
 class RedisBackend:

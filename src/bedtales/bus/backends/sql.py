@@ -11,7 +11,6 @@ is how the pipe advances its checkpoint exactly once.
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -23,13 +22,20 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, select, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy, utcnow
+from bedtales.bus.backends import Backend, BackendSettings, backends
+from bedtales.bus.events import DeadLetter, Delivery, DeliveryState, Event, RetryPolicy
+from bedtales.clock import utcnow
 from bedtales.storage import Database
-from bedtales.storage.database import SqliteDoorbell
 from bedtales.storage.models import BusDeliveryRow, BusEventRow
 
 NOTIFY_CHANNEL = "bedtales_bus"
 RETENTION_S = 7 * 86400  # done deliveries stay visible (story show) for a week
+
+
+@backends.register("sql")
+def create_backend(settings: BackendSettings, db: Database) -> Backend:
+    """Deliveries in the tables of bedtales' own database."""
+    return SqlBackend(db)
 
 
 class SqlBackend:
@@ -40,10 +46,11 @@ class SqlBackend:
         self.db = db
         self._postgres = db.dialect == "postgresql"
         self._events: dict[int, Event] = {}  # event rows never change: cache them by seq
-        self._local_wake = threading.Condition()
         self._listener: Any = None
-        path = db.sqlite_path
-        self._doorbell = SqliteDoorbell(path) if path is not None else None
+        # on SQLite, for each set of targets: (the file's version, its soonest pending
+        # delivery's due time then). While the file is unchanged an idle worker asks the
+        # database nothing: only time can make that delivery due
+        self._soonest: dict[tuple[str, ...], tuple[int, float | None]] = {}
         self._insert_event = _insert_ignoring_duplicates(db.dialect).returning(
             BusEventRow.seq, BusEventRow.id
         )
@@ -60,9 +67,7 @@ class SqlBackend:
             # or NOTIFY), not before
             return self._publish(connection, items)
         with self._tx() as own:
-            new = self._publish(own, items)
-        self._wake_local()
-        return new
+            return self._publish(own, items)
 
     def _publish(self, connection: Connection, items: Sequence[tuple[Event, Sequence[str]]]) -> int:
         events = {event.id: (event, targets) for event, targets in items}  # first of each id
@@ -99,7 +104,7 @@ class SqlBackend:
             return []
         token = secrets.token_hex(8)
         now = time.time()
-        if not self._anything_due(targets, now):
+        if self._nothing_due_yet(targets, now) or not self._anything_due(targets, now):
             # an idle worker commits nothing: on SQLite a commit takes the one write lock
             # and rings every other waiter's doorbell
             return []
@@ -125,6 +130,17 @@ class SqlBackend:
             )
             for row in sorted(rows, key=lambda r: r.id)
         ]
+
+    def _nothing_due_yet(self, targets: Sequence[str], now: float) -> bool:
+        """Whether, the file unchanged since the last look, its soonest delivery is not due."""
+        doorbell = self.db.doorbell
+        if doorbell is None:
+            return False
+        seen = self._soonest.get(tuple(targets))
+        if seen is None or seen[0] != doorbell.mark():
+            return False
+        soonest = seen[1]
+        return soonest is None or soonest > now
 
     def _anything_due(self, targets: Sequence[str], now: float) -> bool:
         with self.db.engine.connect() as connection:
@@ -206,13 +222,11 @@ class SqlBackend:
             return True
         retry_at = time.time() + policy.next_delay(delivery.attempt)
         self._settle([delivery], {"due_at": retry_at, "last_error": error[:4000]})
-        self._wake_local()
         return False
 
     def release(self, deliveries: Sequence[Delivery], delay_s: float = 0.0) -> None:
         due = time.time() + max(0.0, delay_s)
         self._settle(deliveries, {"attempts": BusDeliveryRow.attempts - 1, "due_at": due})
-        self._wake_local()
 
     def extend(self, deliveries: Sequence[Delivery], lease_s: float) -> None:
         self._settle(deliveries, {"due_at": time.time() + lease_s}, keep_lease=True)
@@ -247,24 +261,36 @@ class SqlBackend:
     # ------------------------------------------------------------------ waiting
 
     def wait(self, targets: Sequence[str], timeout_s: float) -> None:
-        if self._doorbell is not None:
-            self._doorbell.mark()  # first: a commit from now on ends the wait
+        """Until a commit may have brought work, the earliest pending delivery is due, or
+        ``timeout_s``. On SQLite the database's doorbell tells of commits (this process's at
+        once, other processes' by polling); on PostgreSQL a NOTIFY."""
+        doorbell = self.db.doorbell
+        mark = doorbell.mark() if doorbell is not None else None  # first: no commit is missed
         deadline = time.monotonic() + max(0.0, timeout_s)
-        next_due = self._next_due(targets)
+        next_due = self._next_due(targets, mark)
         if next_due is not None:
             deadline = min(deadline, time.monotonic() + max(0.0, next_due - time.time()))
         if self._postgres:
             self._wait_notify(deadline)
-        elif self._doorbell is not None:
-            self._doorbell.wait(deadline, self._local_wake)
+        elif doorbell is not None and mark is not None:
+            doorbell.wait(mark, deadline)
 
-    def _next_due(self, targets: Sequence[str]) -> float | None:
-        with self.db.session(durable=False) as s:
-            return s.scalar(
+    def _next_due(self, targets: Sequence[str], version: int | None) -> float | None:
+        """The soonest pending delivery's due time; on SQLite (``version``: the file's) read
+        again only when the file changed since the last read."""
+        seen = self._soonest.get(tuple(targets))
+        if version is not None and seen is not None and seen[0] == version:
+            return seen[1]
+        # a plain read: no commit, so waiting wakes no other waiter
+        with self.db.engine.connect() as connection:
+            soonest: float | None = connection.execute(
                 select(func.min(BusDeliveryRow.due_at)).where(
                     BusDeliveryRow.state == "pending", BusDeliveryRow.target.in_(targets)
                 )
-            )
+            ).scalar()
+        if version is not None:
+            self._soonest[tuple(targets)] = (version, soonest)
+        return soonest
 
     def _wait_notify(self, deadline: float) -> None:
         listener = self._listen()
@@ -283,10 +309,6 @@ class SqlBackend:
             )
             self._listener.execute(f"LISTEN {NOTIFY_CHANNEL}")
         return self._listener
-
-    def _wake_local(self) -> None:
-        with self._local_wake:
-            self._local_wake.notify_all()
 
     # ------------------------------------------------------------------ operating
 
@@ -335,9 +357,7 @@ class SqlBackend:
                 .where(BusDeliveryRow.id.in_(numbers), BusDeliveryRow.state == "dead")
                 .values(updated_at=utcnow(), lease_token=None, **values)
             )
-            count = int(result.rowcount)  # type: ignore[attr-defined]
-        self._wake_local()
-        return count
+            return int(result.rowcount)  # type: ignore[attr-defined]
 
     def delivery_states(self, subject: str) -> list[DeliveryState]:
         query = (
@@ -401,9 +421,6 @@ class SqlBackend:
         self._events.clear()
 
     def close(self) -> None:
-        if self._doorbell is not None:
-            self._doorbell.close()
-            self._doorbell = None
         if self._listener is not None:
             self._listener.close()
             self._listener = None

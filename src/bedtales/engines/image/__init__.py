@@ -7,10 +7,15 @@ the media store; engines never touch the database or the store.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bedtales.engines.registry import Registry
+from bedtales.errors import EngineUnavailable
+from bedtales.registry import Registry
+
+if TYPE_CHECKING:
+    from bedtales.config import Settings
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,9 @@ class ImageEngine(Protocol):
     def illustrate(self, request: PictureRequest) -> Picture: ...
 
 
-engines: Registry[ImageEngine] = Registry(
-    "image engine", ["bedtales.engines.image.builtin", "bedtales.engines.image.openai"]
+engines: Registry[Callable[[Settings], ImageEngine]] = Registry(
+    "image engine",
+    {"builtin": "bedtales.engines.image.builtin", "openai": "bedtales.engines.image.openai"},
+    error=EngineUnavailable,
 )
 register = engines.register

@@ -7,10 +7,15 @@ read-along highlighting. The ``narrate`` target stores the audio and the timings
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from bedtales.engines.registry import Registry
+from bedtales.errors import EngineUnavailable
+from bedtales.registry import Registry
+
+if TYPE_CHECKING:
+    from bedtales.config import Settings
 
 
 @dataclass(frozen=True)
@@ -37,12 +42,13 @@ class SpeechEngine(Protocol):
     def speak(self, text: str) -> Speech: ...
 
 
-engines: Registry[SpeechEngine] = Registry(
+engines: Registry[Callable[[Settings], SpeechEngine]] = Registry(
     "speech engine",
-    [
-        "bedtales.engines.speech.piper",
-        "bedtales.engines.speech.espeak",
-        "bedtales.engines.speech.openai",
-    ],
+    {
+        "piper": "bedtales.engines.speech.piper",
+        "espeak": "bedtales.engines.speech.espeak",
+        "openai": "bedtales.engines.speech.openai",
+    },
+    error=EngineUnavailable,
 )
 register = engines.register

@@ -9,10 +9,12 @@ engines never touch the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from bedtales.engines.registry import Registry
+from bedtales.errors import EngineUnavailable
+from bedtales.registry import Registry
 from bedtales.stories.memory import EMPTY_MEMORY, Memory, Previously, StoryPlan
 
 if TYPE_CHECKING:
@@ -53,19 +55,16 @@ class TextEngine(Protocol):
     def write(self, request: StoryRequest) -> Answer: ...
 
 
-engines: Registry[TextEngine] = Registry(
+engines: Registry[Callable[[Settings], TextEngine]] = Registry(
     "text engine",
-    [
-        "bedtales.engines.text.builtin",
-        "bedtales.engines.text.llamacpp",
-        "bedtales.engines.text.openai",
-    ],
+    {
+        "builtin": "bedtales.engines.text.builtin",
+        "llamacpp": "bedtales.engines.text.llamacpp",
+        "openai": "bedtales.engines.text.openai",
+    },
+    error=EngineUnavailable,
 )
 register = engines.register
-
-
-def engine_names() -> list[str]:
-    return engines.names()
 
 
 def get_text_engine(name: str, settings: Settings) -> TextEngine:

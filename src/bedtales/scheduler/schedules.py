@@ -1,33 +1,41 @@
 """Schedules: when bedtales writes a story for a household by itself. Each one is an
-expression (see :mod:`bedtales.schedule_expressions`) read in an IANA time zone, by default
+expression (see :mod:`bedtales.scheduler.expressions`) read in an IANA time zone, by default
 the household's. These services keep ``next_fire_at`` up to date; the scheduler process that
 fires them reads it (through the ``ix_schedules_due`` index).
+
+:class:`Schedule` is the one shape of a schedule, for these commands and for the scheduler
+(:mod:`bedtales.scheduler.firing`) alike, and the one place that knows when a firing is due
+(its fire time plus its place in the window) and where ``rate()`` counts from.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bedtales import schedule_expressions as sx
+from bedtales.clock import utcnow
 from bedtales.domain import clean_name, clean_timezone
 from bedtales.errors import InputError, NotFound
-from bedtales.services import check_cap, household_row, refuse_duplicates
+from bedtales.households.services import check_cap, household_row, refuse_duplicates
+from bedtales.scheduler import (
+    DEFAULT_EXPRESSION,
+    DEFAULT_MAX_AGE_S,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_NAME,
+)
+from bedtales.scheduler import expressions as sx
 from bedtales.storage import Database
-from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
+from bedtales.storage.models import HouseholdRow, ScheduleRow
 
-DEFAULT_EXPRESSION = "cron(15 19 * * ? *)"  # 19:15 every evening, local time
-DEFAULT_NAME = "nightly"
 MAX_SCHEDULES = 10  # a household's cap
 EXPRESSION_MAX = 200
 WINDOW_MAX_MINUTES = 1440  # EventBridge Scheduler's limit for a flexible time window
-DEFAULT_MAX_ATTEMPTS = 3
-DEFAULT_MAX_AGE_S = 6 * 3600  # how late a missed firing may still be caught up
 # EventBridge Scheduler's bounds: up to 185 retries, events kept 60 s to 24 h
 MAX_ATTEMPTS_RANGE = (1, 186)
 MAX_AGE_RANGE_S = (60, 86400)
@@ -35,20 +43,56 @@ MAX_AGE_RANGE_S = (60, 86400)
 
 @dataclass(frozen=True)
 class Schedule:
+    """A schedule with its household's name: what the commands show and the scheduler fires.
+
+    The fields come in the order of :data:`COLUMNS`, so a selected row is ``Schedule(*row)``.
+    The last three have defaults for a schedule put together by hand (a test, a check): it
+    is enabled, has no stored due moment, and counts as created now.
+    """
+
+    id: int
+    household_id: int
     household: str
     name: str
     expression: str
     timezone: str
-    enabled: bool
     window_minutes: int
     max_attempts: int
     max_age_s: int
     next_fire_at: datetime | None
-    due_at: datetime | None
     last_fired_at: datetime | None
-    created_at: datetime
+    enabled: bool = True
+    due_at: datetime | None = None
+    created_at: datetime = field(default_factory=utcnow)
+
+    def due_for(self, fire: datetime) -> datetime:
+        """When the firing at ``fire`` is due (see :func:`due_time`)."""
+        return fire + window_delay(self.household_id, self.name, fire, self.window_minutes)
+
+    def fires_after(self, after: datetime, count: int) -> list[datetime]:
+        """The next ``count`` fire times strictly after ``after``, in UTC.
+
+        ``rate()`` counts from the stored next fire time, so its firings stay on the grid it
+        was started on (when added, resumed or given a new expression); with none stored
+        (paused) it counts from ``after``, as resuming now would. The other forms follow the
+        wall clock of the schedule's zone.
+        """
+        expr = parsed(self.expression)
+        if isinstance(expr, sx.RateExpression):
+            return sx.next_fires(expr, self.timezone, after, count, start=self.next_fire_at)
+        if count == 1:
+            fire = _next_on_the_clock(self.expression, self.timezone, after)
+            return [] if fire is None else [fire]
+        return sx.next_fires(expr, self.timezone, after, count)
+
+    def next_after(self, after: datetime) -> datetime | None:
+        """The first fire time strictly after ``after``; None when there is none."""
+        fires = self.fires_after(after, 1)
+        return fires[0] if fires else None
 
     def to_json(self) -> dict[str, object]:
+        """The schedule as ``schedule list --json`` prints it. Its times keep the form they
+        have always had there (``2026-12-24T19:15:00+00:00``), which scripts may read."""
         return {
             "household": self.household,
             "name": self.name,
@@ -58,14 +102,45 @@ class Schedule:
             "windowMinutes": self.window_minutes,
             "maxAttempts": self.max_attempts,
             "maxAgeSeconds": self.max_age_s,
-            "nextFireAt": _iso(self.next_fire_at),
-            "dueAt": _iso(self.due_at),
-            "lastFiredAt": _iso(self.last_fired_at),
-            "createdAt": self.created_at.isoformat(),
+            "nextFireAt": _listed(self.next_fire_at),
+            "dueAt": _listed(self.due_at),
+            "lastFiredAt": _listed(self.last_fired_at),
+            "createdAt": _listed(self.created_at),
         }
 
 
-def _iso(value: datetime | None) -> str | None:
+# a schedule's columns in the order of Schedule's fields (select them joined to households)
+COLUMNS = (
+    ScheduleRow.id,
+    ScheduleRow.household_id,
+    HouseholdRow.name,
+    ScheduleRow.name,
+    ScheduleRow.expression,
+    ScheduleRow.timezone,
+    ScheduleRow.window_minutes,
+    ScheduleRow.max_attempts,
+    ScheduleRow.max_age_s,
+    ScheduleRow.next_fire_at,
+    ScheduleRow.last_fired_at,
+    ScheduleRow.enabled,
+    ScheduleRow.due_at,
+    ScheduleRow.created_at,
+)
+
+
+@functools.lru_cache(maxsize=1024)
+def parsed(expression: str) -> sx.Expression:
+    """A stored expression, parsed once: thousands of schedules share a few expressions."""
+    return sx.parse(expression)
+
+
+@functools.lru_cache(maxsize=65536)
+def _next_on_the_clock(expression: str, tz: str, after: datetime) -> datetime | None:
+    # cron() and at() depend only on these three: one walk serves every family sharing them
+    return sx.next_fire(parsed(expression), tz, after)
+
+
+def _listed(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
@@ -134,20 +209,24 @@ def _minutes(gap: timedelta) -> str:
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
 
 
-def _next_fire(row: ScheduleRow, now: datetime) -> datetime | None:
-    return sx.next_fire(sx.parse(row.expression), row.timezone, now)
-
-
 def due_time(
     household_id: int, name: str, fire: datetime | None, window_minutes: int
 ) -> datetime | None:
     """When a firing is due: its fire time, plus (with a flexible window) a delay of up to
     ``window_minutes`` that depends only on the schedule and the fire time. Every scheduler
     works out the same moment, and one household's schedules do not all land on the minute."""
-    if fire is None or window_minutes <= 0:
-        return fire
+    if fire is None:
+        return None
+    return fire + window_delay(household_id, name, fire, window_minutes)
+
+
+def window_delay(household_id: int, name: str, fire: datetime, window_minutes: int) -> timedelta:
+    """A firing's place in its window, from a hash of the schedule and the fire time."""
+    if window_minutes <= 0:
+        return timedelta(0)
+    # the hash input keeps isoformat(): another form would move every windowed firing
     digest = hashlib.blake2b(f"{household_id}:{name}:{fire.isoformat()}".encode(), digest_size=8)
-    return fire + timedelta(seconds=int.from_bytes(digest.digest()) % (window_minutes * 60 + 1))
+    return timedelta(seconds=int.from_bytes(digest.digest()) % (window_minutes * 60 + 1))
 
 
 def _set_next(row: ScheduleRow, fire: datetime | None) -> None:
@@ -223,11 +302,11 @@ def _free_name(taken: set[str]) -> str:
 def list_schedules(db: Database, household: str | None = None) -> list[Schedule]:
     """Every schedule (of one household if named), by household and name."""
     with db.session() as session:
-        query = select(ScheduleRow, HouseholdRow.name).join(HouseholdRow)
+        query = select(*COLUMNS).join(HouseholdRow, HouseholdRow.id == ScheduleRow.household_id)
         if household is not None:
             query = query.where(ScheduleRow.household_id == household_row(session, household).id)
         query = query.order_by(HouseholdRow.name, ScheduleRow.name)
-        return [_schedule(row, home) for row, home in session.execute(query).all()]
+        return [Schedule(*row) for row in session.execute(query).all()]
 
 
 def get_schedule(db: Database, household: str, name: str) -> Schedule:
@@ -254,7 +333,7 @@ def resume(db: Database, household: str, name: str, *, now: datetime | None = No
         row = _schedule_row(session, home, name)
         sx.validate_at_not_past(sx.parse(row.expression), row.timezone, now)
         row.enabled = True
-        _set_next(row, _next_fire(row, now))
+        _set_next(row, sx.next_fire(sx.parse(row.expression), row.timezone, now))
         return _schedule(row, home.name)
 
 
@@ -327,12 +406,9 @@ def upcoming(
 
 
 def local_fires(schedule: Schedule, count: int, now: datetime) -> list[datetime]:
-    expr = sx.parse(schedule.expression)
-    # rate() counts from its stored next fire time, so the list starts with that one
-    start = schedule.next_fire_at if isinstance(expr, sx.RateExpression) else None
+    """The next ``count`` fire times after ``now``, in the schedule's zone."""
     zone = ZoneInfo(schedule.timezone)
-    fires = sx.next_fires(expr, schedule.timezone, now, count, start=start)
-    return [fire.astimezone(zone) for fire in fires]
+    return [fire.astimezone(zone) for fire in schedule.fires_after(now, count)]
 
 
 def _schedule_row(session: Session, home: HouseholdRow, name: str) -> ScheduleRow:
@@ -348,6 +424,8 @@ def _schedule_row(session: Session, home: HouseholdRow, name: str) -> ScheduleRo
 
 def _schedule(row: ScheduleRow, household: str) -> Schedule:
     return Schedule(
+        id=row.id,
+        household_id=row.household_id,
         household=household,
         name=row.name,
         expression=row.expression,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bedtales.clock import utcnow
 from bedtales.domain import (
     Character,
     Household,
@@ -28,7 +29,7 @@ from bedtales.domain import (
 from bedtales.errors import Expired, InputError, NotFound
 from bedtales.storage import Database
 from bedtales.storage.database import is_unique_violation
-from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryRow, utcnow
+from bedtales.storage.models import CharacterRow, HouseholdRow, SceneRow, StoryRow
 
 # how long an unkept story stays when its own expiry passed while it was kept
 UNKEPT_GRACE = timedelta(hours=1)

@@ -18,18 +18,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.text import Text
 
-from bedtales import services
-from bedtales.cli_common import DataDir, command, opened, out
+from bedtales.cli.common import command, opened, out
+from bedtales.cli.options import DataDir
+from bedtales.cli.parts import processes, services
 from bedtales.errors import NotFound
-from bedtales.runner import (
-    Runner,
-    RunOptions,
-    is_local,
-    serving_settings,
-    site_addresses,
-    web_server,
-)
 from bedtales.web import urls
+from bedtales.web.serving import is_local, serving_settings, site_addresses, web_server
 
 if TYPE_CHECKING:
     import uvicorn
@@ -63,9 +57,9 @@ QrOpt = Annotated[
 ]
 
 
-def register(app: typer.Typer) -> None:
-    command(app, "web")(web)
-    command(app, "run")(run)
+def register(cli: typer.Typer) -> None:
+    command(cli, "web")(web)
+    command(cli, "run")(run)
 
 
 def web(
@@ -109,7 +103,7 @@ def run(
     serving = functools.partial(serving_settings, host=host, port=port, lan=lan)
     with opened(data_dir, adjust=serving) as bedtales:
         web = bedtales.settings.web
-        runner = Runner(bedtales, RunOptions(concurrency=concurrency))
+        runner = processes.Runner(bedtales, processes.RunOptions(concurrency=concurrency))
         server = runner.server()  # built first: a bad setting stops us before anything starts
         runner.start_background()
         try:

@@ -1,21 +1,26 @@
 """The `bedtales schedule` commands: when bedtales writes a story for a household by
-itself. A thin layer over :mod:`bedtales.schedules`; see docs/schedules.md.
+itself. A thin layer over :mod:`bedtales.scheduler.schedules`; see docs/schedules.md.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import schedules
-from bedtales.cli_common import DataDir, HouseholdOpt, JsonOpt, command, opened, out, print_json
-from bedtales.schedules import Schedule
-from bedtales.storage.models import utcnow
+from bedtales.cli.common import command, err, opened, out, print_json
+from bedtales.cli.daemon import MetricsHostOpt, serve_metrics_on, stop_on_signals
+from bedtales.cli.options import DataDir, HouseholdOpt, JsonOpt
+from bedtales.cli.parts import schedules
+from bedtales.clock import utcnow
+from bedtales.scheduler import DEFAULT_EXPRESSION, DEFAULT_MAX_AGE_S, DEFAULT_MAX_ATTEMPTS
+
+if TYPE_CHECKING:
+    from bedtales.scheduler.schedules import Schedule
 
 schedule_app = typer.Typer(
     help="When bedtales writes a story by itself: cron(), rate() or at() expressions in the "
@@ -34,8 +39,9 @@ AttemptsOpt = Annotated[int, typer.Option(metavar="N", help=ATTEMPTS_HELP)]
 MaxAgeOpt = Annotated[int, typer.Option(metavar="SECONDS", help=MAX_AGE_HELP)]
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(schedule_app, name="schedule", no_args_is_help=True)
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(schedule_app, name="schedule", no_args_is_help=True)
+    command(cli, "scheduler")(scheduler)
 
 
 def _local(when: datetime) -> str:
@@ -79,7 +85,7 @@ def schedule_add(
             help="cron(15 19 * * ? *), 15 19 * * *, rate(1 day) or at(2026-12-24T19:15:00). "
             "Quote it in the shell.",
         ),
-    ] = schedules.DEFAULT_EXPRESSION,
+    ] = DEFAULT_EXPRESSION,
     name: Annotated[
         str | None,
         typer.Option(help="A name for it (default: nightly, then schedule-2, schedule-3…)."),
@@ -89,8 +95,8 @@ def schedule_add(
         typer.Option(help="IANA time zone, e.g. Europe/London (default: the household's)."),
     ] = None,
     window: WindowOpt = 0,
-    max_attempts: AttemptsOpt = schedules.DEFAULT_MAX_ATTEMPTS,
-    max_age: MaxAgeOpt = schedules.DEFAULT_MAX_AGE_S,
+    max_attempts: AttemptsOpt = DEFAULT_MAX_ATTEMPTS,
+    max_age: MaxAgeOpt = DEFAULT_MAX_AGE_S,
     household: HouseholdOpt = None,
     data_dir: DataDir = None,
 ) -> None:
@@ -228,3 +234,32 @@ def schedule_next(
             out.print(Text("  never again", style="dim"))
         for fire in fires:
             out.print(Text(f"  {_local(fire)}"))
+
+
+def scheduler(
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Serve this scheduler's Prometheus /metrics on a port."
+        ),
+    ] = None,
+    metrics_host: MetricsHostOpt = "127.0.0.1",
+    data_dir: DataDir = None,
+) -> None:
+    """Fire schedules as they come due: put ScheduleFired on the bus for the workers'
+    write_story target. Run one or several (they share the work on PostgreSQL).
+
+    Stops cleanly on SIGTERM or Ctrl-C; a batch being fired is finished or rolled back whole.
+    """
+    from bedtales.processes import Background, Parts
+
+    with opened(data_dir) as bedtales:
+        background = Background(
+            bedtales, Parts(worker=False, scheduler=True, pipes=False, sweeper=False)
+        )
+        stop = stop_on_signals()
+        serve_metrics_on(metrics_port, metrics_host)
+        err.print(Text(f"scheduler firing schedules from {bedtales.db.safe_url}"))
+        background.start(stop)
+        background.wait()
+        background.shut_down()

@@ -3,62 +3,33 @@
 from __future__ import annotations
 
 import json
-import signal
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales.bus.backends import Backend
-from bedtales.bus.events import DeadLetter
-from bedtales.cli_common import DataDir, JsonOpt, command, err, opened, out, print_json
+from bedtales.cli.common import command, err, opened, out, print_json
+from bedtales.cli.daemon import MetricsHostOpt, serve_metrics_on, stop_on_signals
+from bedtales.cli.options import DataDir, JsonOpt
+from bedtales.cli.parts import processes
 from bedtales.errors import NotFound
-from bedtales.expiry import Sweeper
-from bedtales.metrics import serve_metrics
+
+if TYPE_CHECKING:
+    from bedtales.bus.backends import Backend
+    from bedtales.bus.events import DeadLetter
 
 events_app = typer.Typer(help="Events on the bus.")
 dlq_app = typer.Typer(help="Dead-letter queues: deliveries that ran out of retries, per target.")
 
 
-def register(app: typer.Typer) -> None:
-    app.add_typer(events_app, name="events", no_args_is_help=True)
-    app.add_typer(dlq_app, name="dlq", no_args_is_help=True)
-    command(app, "worker")(worker)
-    command(app, "scheduler")(scheduler)
-
-
-def _stop_on_signals() -> threading.Event:
-    stop = threading.Event()
-
-    def handle(signum: int, _frame: object) -> None:
-        err.print(Text(f"{signal.Signals(signum).name}: finishing running handlers, then stopping"))
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handle)
-    signal.signal(signal.SIGINT, handle)
-    return stop
-
-
-MetricsHostOpt = Annotated[
-    str,
-    typer.Option(
-        help="Address the metrics port listens on: 127.0.0.1 (this machine only) or, for a "
-        "Prometheus elsewhere, 0.0.0.0."
-    ),
-]
-
-
-def _serve_metrics(port: int | None, host: str) -> None:
-    if port is None:
-        return
-    serve_metrics(port, host)
-    shown = f"[{host}]" if ":" in host else host
-    err.print(Text(f"metrics on http://{shown}:{port}/metrics"))
+def register(cli: typer.Typer) -> None:
+    cli.add_typer(events_app, name="events", no_args_is_help=True)
+    cli.add_typer(dlq_app, name="dlq", no_args_is_help=True)
+    command(cli, "worker")(worker)
 
 
 def worker(
@@ -83,45 +54,21 @@ def worker(
     """
     with opened(data_dir) as bedtales:
         chosen = [t.strip() for t in targets.split(",") if t.strip()] if targets else None
-        runner = bedtales.worker(chosen, concurrency=concurrency)
-        stop = _stop_on_signals()
-        threads = [
-            threading.Thread(target=p.run, args=(stop,), name=f"pipe-{p.spec.name}", daemon=True)
-            for p in (bedtales.pipes() if pipe else [])
-        ]
-        if sweep:
-            sweeper = Sweeper(bedtales.db, bedtales.tools.media)
-            threads.append(threading.Thread(target=sweeper.run, args=(stop,), daemon=True))
-        for thread in threads:
-            thread.start()
-        _serve_metrics(metrics_port, metrics_host)
-        err.print(Text(f"worker serving {', '.join(runner.options.targets)}"))
-        runner.run(stop)
-        for thread in threads:
-            thread.join(timeout=5)
-
-
-def scheduler(
-    metrics_port: Annotated[
-        int | None,
-        typer.Option(
-            min=1, max=65535, help="Serve this scheduler's Prometheus /metrics on a port."
-        ),
-    ] = None,
-    metrics_host: MetricsHostOpt = "127.0.0.1",
-    data_dir: DataDir = None,
-) -> None:
-    """Fire schedules as they come due: put ScheduleFired on the bus for the workers'
-    write_story target. Run one or several (they share the work on PostgreSQL).
-
-    Stops cleanly on SIGTERM or Ctrl-C; a batch being fired is finished or rolled back whole.
-    """
-    with opened(data_dir) as bedtales:
-        firing = bedtales.scheduler()
-        stop = _stop_on_signals()
-        _serve_metrics(metrics_port, metrics_host)
-        err.print(Text(f"scheduler firing schedules from {bedtales.db.safe_url}"))
-        firing.run(stop)
+        parts = processes.Parts(
+            targets=tuple(chosen) if chosen else None,
+            concurrency=concurrency,
+            scheduler=False,
+            pipes=pipe,
+            sweeper=sweep,
+        )
+        background = processes.Background(bedtales, parts)
+        assert background.worker is not None  # asked for in parts
+        stop = stop_on_signals()
+        serve_metrics_on(metrics_port, metrics_host)
+        background.start(stop)
+        err.print(Text(f"worker serving {', '.join(background.worker.options.targets)}"))
+        background.wait()
+        background.shut_down()
 
 
 @command(events_app, "tail")

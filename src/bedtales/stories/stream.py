@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session
 
-from bedtales.storage.models import StoryChangeRow, utcnow
+from bedtales.clock import utcnow
+from bedtales.storage.models import StoryChangeRow
 
 RETENTION = timedelta(hours=24)
 SOURCE = "bedtales.stories"

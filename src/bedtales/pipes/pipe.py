@@ -27,11 +27,11 @@ from sqlalchemy.exc import IntegrityError
 
 from bedtales.bus.bus import Bus
 from bedtales.bus.events import Event, event_id_for
-from bedtales.bus.topology import PipeSpec
+from bedtales.clock import utcnow
+from bedtales.pipes.spec import PipeSpec
 from bedtales.storage import Database
-from bedtales.storage.database import SqliteDoorbell
-from bedtales.storage.models import PipeCheckpointRow, utcnow
-from bedtales.stream import StreamRecord, prune_changes, read_changes
+from bedtales.storage.models import PipeCheckpointRow
+from bedtales.stories.stream import StreamRecord, prune_changes, read_changes
 
 log = logging.getLogger(__name__)
 
@@ -97,38 +97,38 @@ class Pipe:
         return len(records)
 
     def run(self, stop: threading.Event, idle_wait_s: float = 1.0) -> None:
-        """Run until ``stop`` is set: lead (or wait to), move batches, prune old records."""
-        path = self.db.sqlite_path
-        doorbell = SqliteDoorbell(path) if path is not None else None
+        """Run until ``stop`` is set: lead (or wait to), move batches, prune old records.
+
+        When the stream is read to its end the pipe waits: on SQLite for the file's doorbell
+        (a commit in this process wakes it at once, another process's within the doorbell's
+        polling), on PostgreSQL for the trigger's notification, up to ``idle_wait_s``."""
         try:
             while not stop.is_set():
                 try:
-                    self._step(doorbell, stop, idle_wait_s)
+                    self._step(stop, idle_wait_s)
                 except Exception:  # a database restart must not end the pipe for good
                     log.exception("pipe %s: failed; trying again in %g s", self.spec.name, RETRY_S)
                     self._resign()
                     stop.wait(RETRY_S)
         finally:
-            if doorbell is not None:
-                doorbell.close()
             self._resign()
 
-    def _step(
-        self, doorbell: SqliteDoorbell | None, stop: threading.Event, idle_wait_s: float
-    ) -> None:
+    def _step(self, stop: threading.Event, idle_wait_s: float) -> None:
         if not self._lead():
             stop.wait(1.0)
             return
-        if doorbell is not None:
-            doorbell.mark()  # before reading: a commit from now on is not missed
+        doorbell = self.db.doorbell
+        # taken before reading: a commit from now on is not missed
+        mark = doorbell.mark() if doorbell is not None else 0
         moved = self.run_once(check=not self._woken)
         self._woken = False
         self._prune()
         if moved >= BATCH:
             return
         if doorbell is not None:
-            # the doorbell rings for any commit (the workers' too): still check before locking
-            doorbell.wait(time.monotonic() + idle_wait_s, stop)
+            # the doorbell rings for any commit (the workers' too): still check before locking.
+            # It misses no commit, so only the next prune bounds the wait.
+            doorbell.wait(mark, self._last_prune + PRUNE_EVERY_S, stop)
         else:  # the trigger notifies only for stream records
             self._woken = self._wait_for_notify(idle_wait_s)
 

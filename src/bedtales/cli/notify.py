@@ -1,28 +1,22 @@
 """The `bedtales subscribers` commands (who hears about new stories) and
-`bedtales households notify` (when they hear). A thin layer over :mod:`bedtales.subscribers`.
+`bedtales households notify` (when they hear). A thin layer over :mod:`bedtales.notify.subscribers`.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 from rich.text import Text
 
-from bedtales import services, subscribers
-from bedtales.cli_common import (
-    DataDir,
-    HouseholdOpt,
-    JsonOpt,
-    command,
-    err,
-    opened,
-    out,
-    print_json,
-)
-from bedtales.domain import Household
+from bedtales.cli.common import command, err, opened, out, print_json
+from bedtales.cli.options import DataDir, HouseholdOpt, JsonOpt
+from bedtales.cli.parts import services, subscribers
+
+if TYPE_CHECKING:
+    from bedtales.domain import Household
 
 subscribers_app = typer.Typer(
     help="Who hears about each new story: Apprise URLs (email, ntfy, Slack, Discord, "
@@ -36,8 +30,8 @@ IdOrLabel = Annotated[
 ]
 
 
-def register(app: typer.Typer, households_app: typer.Typer) -> None:
-    app.add_typer(subscribers_app, name="subscribers", no_args_is_help=True)
+def register(cli: typer.Typer, households_app: typer.Typer) -> None:
+    cli.add_typer(subscribers_app, name="subscribers", no_args_is_help=True)
     command(households_app, "notify")(households_notify)
 
 

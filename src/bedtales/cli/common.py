@@ -2,26 +2,54 @@
 
 Every error bedtales raises on purpose is printed as one clear line on stderr and mapped to
 an exit code here, once: 2 for bad input or settings, 1 for everything else.
+
+A command answers at once only if it imports no more than it uses: `bedtales --help` must
+not load SQLAlchemy, and `characters list` must not load FastAPI, numpy or an engine. So the
+command modules reach the rest of bedtales through :mod:`bedtales.cli.parts`, whose modules
+are loaded on first use (:func:`lazy`); ``bench/cli.py`` measures this. The options the
+commands share are in :mod:`bedtales.cli.options`.
 """
 
 from __future__ import annotations
 
 import functools
+import importlib.util
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TextIO, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
 import typer
 from rich.console import Console
 from rich.text import Text
 
-from bedtales.app import App
-from bedtales.config import Settings
 from bedtales.errors import BedtalesError
+
+if TYPE_CHECKING:
+    from bedtales.app import App
+    from bedtales.config import Settings
+
+
+def lazy(name: str) -> ModuleType:
+    """The module ``name``, loaded when one of its attributes is first used (the standard
+    library's :class:`importlib.util.LazyLoader`). Pair it with a ``TYPE_CHECKING`` import of
+    the same module, so the type checker still sees what it is."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"no module named {name!r}")
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -38,23 +66,6 @@ def _width(stream: TextIO) -> int | None:
 
 out = Console(highlight=False, soft_wrap=True, width=_width(sys.stdout))
 err = Console(stderr=True, highlight=False, soft_wrap=True, width=_width(sys.stderr))
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--data-dir",
-        envvar="BEDTALES_DATA_DIR",
-        help="Data directory (database, settings, media). Default ./bedtales-data.",
-        show_default=False,
-    ),
-]
-HouseholdOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--household", "-H", help="Household name (default: the setting default_household, 'home')."
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 def command(
@@ -83,6 +94,8 @@ def opened(
 ) -> Iterator[App]:
     """The App for ``data_dir``, closed on leaving; ``adjust`` changes its settings before
     anything is built from them (`bedtales web --lan`: see :meth:`App.open`)."""
+    from bedtales.app import App
+
     bedtales = App.open(data_dir, adjust=adjust)
     try:
         yield bedtales

@@ -9,9 +9,10 @@ from typing import Annotated
 import typer
 from rich.text import Text
 
-from bedtales.cli_common import DataDir, command, opened, out
+from bedtales.cli.common import command, opened, out
+from bedtales.cli.options import DataDir
+from bedtales.cli.parts import access
 from bedtales.errors import InputError
-from bedtales.households import access
 from bedtales.web import urls
 
 

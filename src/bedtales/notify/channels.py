@@ -36,8 +36,8 @@ from apprise.utils.parse import parse_urls
 
 from bedtales.config import SmtpSettings
 from bedtales.errors import BedtalesError, InputError
-from bedtales.messages import Message
 from bedtales.notify.guard import read_household_url
+from bedtales.notify.messages import Message
 from bedtales.notify.publish import PublishFailed, publish, shown_name
 
 log = logging.getLogger(__name__)

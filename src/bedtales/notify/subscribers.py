@@ -1,7 +1,7 @@
 """Subscribers: who hears about a household's new stories, each given as an Apprise URL
 (``mailto://``, ``ntfy://``, ``slack://``, ``discord://``, ``tgram://``, ``json://``…), and
 when they hear (:func:`set_notify_when`). Reading, masking and sending to the URLs is
-:mod:`bedtales.channels`' work.
+:mod:`bedtales.notify.channels`' work.
 
 A URL may hold a password or a token: a :class:`Subscriber` shows it masked, and keeps the
 URL itself for sending only.
@@ -21,11 +21,11 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bedtales.channels import SendFailed, describe, read_url, send
 from bedtales.config import Settings, SmtpSettings
 from bedtales.domain import Household, clean_name
 from bedtales.errors import InputError, NotFound
-from bedtales.messages import test_message
+from bedtales.households.services import check_cap, get_household, household_row, refuse_duplicates
+from bedtales.notify.channels import SendFailed, describe, read_url, send
 from bedtales.notify.guard import (
     HTTPS_PORT,
     AddressRefused,
@@ -35,7 +35,7 @@ from bedtales.notify.guard import (
     ntfy_url,
     read_household_url,
 )
-from bedtales.services import check_cap, get_household, household_row, refuse_duplicates
+from bedtales.notify.messages import test_message
 from bedtales.storage import Database
 from bedtales.storage.models import HouseholdRow, SubscriberRow
 

@@ -1,20 +1,50 @@
-"""Rules, targets and pipes, compiled and checked once at start-up from ``[bus]`` settings.
+"""Rules and targets, compiled and checked once at start-up from what ``[bus]`` declares.
 
-A bad pattern, template or unknown target stops start-up with a message that names the rule,
-target or pipe — never a failure at three in the morning when the first event arrives.
+A bad pattern or unknown target stops start-up with a message that names the rule or target
+— never a failure at three in the morning when the first event arrives. The bus reads the
+declarations through the small protocols below, so it does not depend on the settings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from bedtales.bus.events import Event, RetryPolicy
 from bedtales.bus.patterns import EventPattern, compile_pattern
-from bedtales.bus.templates import InputTemplate, compile_template
-from bedtales.config import BusSettings
 from bedtales.errors import ConfigError
+
+
+class TargetDeclaration(Protocol):
+    @property
+    def handler(self) -> str | None: ...
+    @property
+    def max_attempts(self) -> int: ...
+    @property
+    def max_age_s(self) -> float: ...
+    @property
+    def base_delay_s(self) -> float: ...
+    @property
+    def max_delay_s(self) -> float: ...
+
+
+class RuleDeclaration(Protocol):
+    @property
+    def name(self) -> str: ...
+    @property
+    def event_pattern(self) -> Mapping[str, Any]: ...
+    @property
+    def targets(self) -> Sequence[str]: ...
+
+
+class BusDeclarations(Protocol):
+    """What ``[bus]`` declares (:class:`bedtales.config.BusSettings` is one)."""
+
+    @property
+    def rules(self) -> Sequence[RuleDeclaration]: ...
+    @property
+    def targets(self) -> Mapping[str, TargetDeclaration]: ...
 
 
 @dataclass(frozen=True)
@@ -32,19 +62,11 @@ class Target:
 
 
 @dataclass(frozen=True)
-class PipeSpec:
-    name: str
-    filter: EventPattern
-    template: InputTemplate
-    event_source: str
-    detail_type: str
-
-
-@dataclass(frozen=True)
 class Topology:
+    """The bus's routing: its rules and targets."""
+
     rules: tuple[Rule, ...]
     targets: dict[str, Target]
-    pipes: tuple[PipeSpec, ...]
 
     def route(self, event: Event) -> list[str]:
         """The targets of every rule the event matches, each once, in declaration order."""
@@ -56,7 +78,7 @@ class Topology:
         return list(matched)
 
 
-def build_topology(settings: BusSettings, handlers: Collection[str]) -> Topology:
+def build_topology(settings: BusDeclarations, handlers: Collection[str]) -> Topology:
     """Compile and check the bus configuration against the registered ``handlers``."""
     targets: dict[str, Target] = {}
     for name, target in settings.targets.items():
@@ -77,23 +99,11 @@ def build_topology(settings: BusSettings, handlers: Collection[str]) -> Topology
         targets[name] = Target(name=name, handler=handler, policy=policy)
 
     rules = tuple(
-        _rule(rule.name, rule.event_pattern, rule.targets, targets) for rule in settings.rules
+        _rule(rule.name, dict(rule.event_pattern), list(rule.targets), targets)
+        for rule in settings.rules
     )
     _unique("rule", [rule.name for rule in rules])
-    pipes = tuple(
-        PipeSpec(
-            name=pipe.name,
-            filter=compile_pattern(pipe.filter, where=f"pipe {pipe.name!r}: filter"),
-            template=compile_template(
-                pipe.input_template, where=f"pipe {pipe.name!r}: input_template"
-            ),
-            event_source=pipe.event_source,
-            detail_type=pipe.detail_type,
-        )
-        for pipe in settings.pipes
-    )
-    _unique("pipe", [pipe.name for pipe in pipes])
-    return Topology(rules=rules, targets=targets, pipes=pipes)
+    return Topology(rules=rules, targets=targets)
 
 
 def _rule(name: str, pattern: dict[str, Any], names: list[str], targets: dict[str, Target]) -> Rule:

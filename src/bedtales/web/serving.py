@@ -1,16 +1,5 @@
-"""The all-in-one service a family runs: ``bedtales run``; and where the site listens and
-which addresses it hands out, for ``bedtales run`` and ``bedtales web`` both.
-
-One process holds every part, on whatever the settings choose (SQLite, local media and the
-offline engines by default): the scheduler that fires the household's schedules, the pipe
-from the story stream to the bus, a worker running the targets (writing the scheduled story,
-picture, narration, message), the expiry sweeper, and the web site in front. The
-web server owns the main thread and its signals; on SIGINT or SIGTERM it stops taking
-requests, then the other parts stop (running handlers finish, the rest is handed back).
-
-On the first start, with no story yet, one is written at once so the family can see the
-whole thing work, and its link is printed. After that a story comes when a schedule fires
-(19:15 every evening in the household's zone, unless changed with `bedtales schedule`).
+"""Where the site listens and which addresses it hands out, for ``bedtales run`` and
+``bedtales web`` both; and the web server itself (uvicorn, with the access log redacted).
 
 Links that leave the site (messages, the JSON API) start with ``web.base_url``. When the
 person has not set it, it follows where the site listens (:func:`serving_settings`): the
@@ -24,24 +13,17 @@ import contextlib
 import ipaddress
 import logging
 import socket
-import threading
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from bedtales import services
-from bedtales.app import App
 from bedtales.errors import InputError
-from bedtales.expiry import Sweeper
 from bedtales.web import urls
 
 if TYPE_CHECKING:
     import uvicorn
 
+    from bedtales.app import App
     from bedtales.config import Settings
-
-log = logging.getLogger(__name__)
 
 # seconds uvicorn waits for answers in flight (a story being written) before it stops anyway;
 # the writer stores a story in one transaction, so stopping mid-way leaves nothing half-done
@@ -53,9 +35,6 @@ LOCAL = "127.0.0.1"
 # TEST-NET-1 (RFC 5737), never routed: "connecting" a UDP socket to it sends nothing; the
 # kernel only picks the local address its route would leave from
 _ROUTE_PROBE = ("192.0.2.1", 9)
-
-
-# ----------------------------------------------------------------------------- addresses
 
 
 def serving_settings(
@@ -164,13 +143,16 @@ def redact_access_log() -> None:
 
 def web_server(bedtales: App, *, log_level: str | None = None) -> uvicorn.Server:
     """uvicorn serving the site at ``web.host``:``web.port``, as `bedtales web` and
-    `bedtales run` both do."""
+    `bedtales run` both do. The media store is built first: a store the settings name
+    wrongly stops the site at start, not on every page."""
     import uvicorn
 
-    from bedtales.web import create_app
+    bedtales.tools.media  # noqa: B018 - built for its checks
+
+    from bedtales.web import create_site
 
     config = uvicorn.Config(
-        create_app(bedtales),
+        create_site(bedtales),
         host=bedtales.settings.web.host,
         port=bedtales.settings.web.port,
         server_header=False,
@@ -180,51 +162,3 @@ def web_server(bedtales: App, *, log_level: str | None = None) -> uvicorn.Server
     # after the Config: it sets up uvicorn's loggers, and the filter must outlive that
     redact_access_log()
     return uvicorn.Server(config)
-
-
-# ----------------------------------------------------------------------------- bedtales run
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    concurrency: int = 2
-
-
-class Runner:
-    def __init__(self, bedtales: App, options: RunOptions) -> None:
-        self.bedtales = bedtales
-        self.options = options
-        self.stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-
-    def start_background(self) -> None:
-        """Start the scheduler, the pipes, the worker and the sweeper (each in a thread of
-        its own)."""
-        app = self.bedtales
-        parts: list[tuple[str, Callable[[threading.Event], None]]] = [
-            ("worker", app.worker(concurrency=self.options.concurrency).run),
-            ("scheduler", app.scheduler().run),
-            ("sweeper", Sweeper(app.db, app.tools.media).run),
-            *((f"pipe-{p.spec.name}", p.run) for p in app.pipes()),
-        ]
-        for name, run in parts:
-            thread = threading.Thread(target=run, args=(self.stop,), name=name, daemon=True)
-            thread.start()
-            self._threads.append(thread)
-
-    def first_story(self) -> str | None:
-        """Write a story now if the default household has none yet; returns its link."""
-        app = self.bedtales
-        household = app.settings.default_household
-        if services.list_stories(app.db, household=household, limit=1):
-            return None
-        story = app.write_story(household)
-        return urls.absolute(app.settings.web.base_url, urls.story(story.id))
-
-    def server(self) -> uvicorn.Server:
-        return web_server(self.bedtales, log_level="warning")
-
-    def shut_down(self) -> None:
-        self.stop.set()
-        for thread in self._threads:
-            thread.join(GRACEFUL_SHUTDOWN_S + 5)

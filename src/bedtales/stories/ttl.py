@@ -20,9 +20,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from bedtales.clock import utcnow
 from bedtales.media import MediaStore, story_prefix
 from bedtales.storage import Database
-from bedtales.storage.models import StoryRow, utcnow
+from bedtales.storage.models import StoryRow
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ def sweep(
 
 
 class Sweeper:
-    """Sweeps every ``every_s`` seconds until stopped (run by ``bedtales run``)."""
+    """Sweeps every ``every_s`` seconds until stopped, sleeping in between (started by
+    :class:`bedtales.processes.Background` in ``bedtales run`` and ``bedtales worker``)."""
 
     def __init__(self, db: Database, store: MediaStore, every_s: float = EVERY_S) -> None:
         self.db = db

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from bedtales.clock import utcnow
 from bedtales.domain import MediaState, Story
 from bedtales.media import (
     AUDIO,
@@ -21,7 +22,6 @@ from bedtales.media import (
     MediaStore,
     story_key,
 )
-from bedtales.storage.models import utcnow
 
 
 class PictureView(BaseModel):

@@ -26,23 +26,23 @@ of one schedule were missed, only the latest is made.
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select, text, update
 
-from bedtales import schedule_expressions as sx
 from bedtales.bus.bus import Bus
 from bedtales.bus.events import Event, event_id_for
+from bedtales.clock import iso_utc, utcnow
 from bedtales.metrics import record_firings
-from bedtales.schedules import due_time
+from bedtales.scheduler.schedules import COLUMNS, Schedule
 from bedtales.storage import Database
-from bedtales.storage.models import HouseholdRow, ScheduleRow, utcnow
+from bedtales.storage.models import HouseholdRow, ScheduleRow
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,9 @@ SOURCE = "bedtales.scheduler"
 DETAIL_TYPE = "ScheduleFired"
 BATCH = 1000
 IDLE_WAIT_S = 1.0  # the longest sleep: a schedule added by another process waits no longer
+# on SQLite the database's doorbell tells of such commits: the longest sleep is then only a
+# bound for a machine back from suspend (the monotonic clock stands still meanwhile)
+DOORBELL_WAIT_S = 60.0
 RETRY_S = 2.0  # after the database or the bus failed
 # when the soonest due schedule could not be claimed (another scheduler holds it): no spin
 BUSY_WAIT_S = 0.1
@@ -69,23 +72,6 @@ _MOVE = (
         last_fired_at=bindparam("b_last"),
     )
 )
-
-
-@dataclass(frozen=True)
-class Due:
-    """A claimed schedule row, with its household's name."""
-
-    id: int
-    household_id: int
-    household: str
-    name: str
-    expression: str
-    timezone: str
-    window_minutes: int
-    max_attempts: int
-    max_age_s: int
-    next_fire_at: datetime
-    last_fired_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -109,26 +95,7 @@ class Pass:
         return Pass(self.fired + other.fired, self.skipped + other.skipped)
 
 
-@functools.lru_cache(maxsize=1024)
-def _expression(text_: str) -> sx.Expression:
-    return sx.parse(text_)
-
-
-@functools.lru_cache(maxsize=65536)
-def _next_cron(expression: str, tz: str, after: datetime) -> datetime | None:
-    # thousands of families share a few expressions and zones: one walk serves them all
-    return sx.next_fire(_expression(expression), tz, after)
-
-
-def next_after(row: Due, after: datetime) -> datetime | None:
-    """The row's first fire time strictly after ``after``."""
-    expr = _expression(row.expression)
-    if isinstance(expr, sx.RateExpression):  # counted from the row's own fire times
-        return sx.next_fires(expr, row.timezone, after, 1, start=row.next_fire_at)[0]
-    return _next_cron(row.expression, row.timezone, after)
-
-
-def plan(row: Due, now: datetime) -> Plan:
+def plan(row: Schedule, now: datetime) -> Plan:
     """Which firing of ``row`` to make at ``now``, and where the row goes next.
 
     Every fire time from ``next_fire_at`` on whose due moment has come is due; the latest of
@@ -138,8 +105,10 @@ def plan(row: Due, now: datetime) -> Plan:
     """
 
     def due(fire: datetime | None) -> datetime | None:
-        return due_time(row.household_id, row.name, fire, row.window_minutes)
+        return None if fire is None else row.due_for(fire)
 
+    if row.next_fire_at is None:
+        return Plan(None, None, 0, None, None, None)
     grace = timedelta(seconds=row.max_age_s)
     fire: datetime | None = row.next_fire_at
     skipped, first_missed = 0, None
@@ -150,9 +119,9 @@ def plan(row: Due, now: datetime) -> Plan:
         first_missed = row.next_fire_at
         while fire is not None and fire < horizon and skipped < COUNT_LIMIT:
             skipped += 1  # counted one by one up to a limit, then "at least"
-            fire = next_after(row, fire)
+            fire = row.next_after(fire)
         if fire is not None and fire < horizon:
-            fire = next_after(row, horizon - timedelta(microseconds=1))
+            fire = row.next_after(horizon - timedelta(microseconds=1))
     chosen: datetime | None = None
     for _ in range(WALK_LIMIT):
         moment = due(fire)
@@ -162,9 +131,9 @@ def plan(row: Due, now: datetime) -> Plan:
             skipped += 1
             first_missed = first_missed or chosen
         chosen = fire
-        fire = next_after(row, fire)
+        fire = row.next_after(fire)
     else:  # a pathological row: move it to the future rather than walk for ever
-        fire = next_after(row, now)
+        fire = row.next_after(now)
     chosen_due = due(chosen)
     if chosen is not None and chosen_due is not None and now - chosen_due > grace:
         skipped += 1
@@ -173,11 +142,13 @@ def plan(row: Due, now: datetime) -> Plan:
     return Plan(chosen, chosen_due, skipped, first_missed, fire, due(fire))
 
 
-def fired_event(row: Due, fire: datetime, now: datetime, *, due: datetime | None = None) -> Event:
+def fired_event(
+    row: Schedule, fire: datetime, now: datetime, *, due: datetime | None = None
+) -> Event:
     """The ``ScheduleFired`` event for one firing. Its id and the id of the story it asks for
     depend only on the schedule and the fire time: the same firing is always the same event,
     and writes the same story."""
-    stamp = _iso(fire)
+    stamp = iso_utc(fire)
     return Event(
         id=event_id_for("schedule-fired", row.id, stamp),
         source=SOURCE,
@@ -189,16 +160,10 @@ def fired_event(row: Due, fire: datetime, now: datetime, *, due: datetime | None
             "schedule": row.name,
             "scheduleId": row.id,
             "scheduledTime": stamp,
-            "dueTime": _iso(due or due_time(row.household_id, row.name, fire, row.window_minutes)),
+            "dueTime": iso_utc(due or row.due_for(fire)),
             "retryPolicy": {"maxAttempts": row.max_attempts, "maxAgeSeconds": row.max_age_s},
         },
     )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 class Scheduler:
@@ -224,13 +189,28 @@ class Scheduler:
         log.info("scheduler: started (%s database, %s bus)", self.db.dialect, self.bus.backend.name)
         while not stop.is_set():
             try:
-                self.run_once(stop)
-                wait = self._until_next_due()
+                self._pass_then_sleep(stop)
             except Exception:  # the database or the bus went away: wait and try again
                 log.exception("scheduler: a pass failed; trying again in %g s", RETRY_S)
-                wait = RETRY_S
-            stop.wait(wait)
+                stop.wait(RETRY_S)
         log.info("scheduler: stopped")
+
+    def _pass_then_sleep(self, stop: threading.Event) -> None:
+        """Fire what is due, then sleep until the next schedule is due. A schedule added or
+        changed meanwhile must not wait for that: on SQLite the database's doorbell wakes the
+        scheduler for a commit (at most once every ``idle_wait_s``), elsewhere it looks again
+        every ``idle_wait_s``."""
+        doorbell = self.db.doorbell
+        if doorbell is None:
+            self.run_once(stop)
+            stop.wait(self._until_next_due())
+            return
+        started = time.monotonic()
+        mark = doorbell.mark()  # before the pass: a schedule changed from now on is not missed
+        self.run_once(stop)
+        wait = self._until_next_due(DOORBELL_WAIT_S)
+        if doorbell.wait(mark, time.monotonic() + wait, stop):
+            stop.wait(started + self.idle_wait_s - time.monotonic())
 
     def run_once(self, stop: threading.Event | None = None) -> Pass:
         """Fire everything due now, batch by batch (stopping between batches if asked)."""
@@ -288,46 +268,35 @@ class Scheduler:
         record_firings(lags, skipped)
         return Pass(len(events), skipped), len(rows)
 
-    def _claim(self, connection: Connection, now: datetime) -> list[Due]:
+    def _claim(self, connection: Connection, now: datetime) -> list[Schedule]:
         if self.db.dialect == "sqlite":
             # take the write lock before reading: two schedulers on one SQLite file then
             # claim one after the other, never the same rows
             connection.execute(text("UPDATE schedules SET id = id WHERE 0 = 1"))
         query = (
-            select(
-                ScheduleRow.id,
-                ScheduleRow.household_id,
-                HouseholdRow.name,
-                ScheduleRow.name,
-                ScheduleRow.expression,
-                ScheduleRow.timezone,
-                ScheduleRow.window_minutes,
-                ScheduleRow.max_attempts,
-                ScheduleRow.max_age_s,
-                ScheduleRow.next_fire_at,
-                ScheduleRow.last_fired_at,
-            )
+            select(*COLUMNS)
             .join(HouseholdRow, HouseholdRow.id == ScheduleRow.household_id)
             .where(ScheduleRow.due_at <= now, ScheduleRow.next_fire_at.is_not(None))
             .order_by(ScheduleRow.due_at)
             .limit(self.batch)
             .with_for_update(of=ScheduleRow, skip_locked=True)
         )
-        # next_fire_at is never NULL here: the query asks for it
-        return [Due(*cast(Any, row)) for row in connection.execute(query)]
+        return [Schedule(*row) for row in connection.execute(query)]
 
-    def _until_next_due(self) -> float:
-        """Seconds until the next schedule is due, at most ``idle_wait_s``. One that is due
+    def _until_next_due(self, longest: float | None = None) -> float:
+        """Seconds until the next schedule is due, at most ``longest`` (default:
+        ``idle_wait_s``). One that is due
         already, and was not claimed by this pass, is held by another scheduler: look again
         shortly rather than at once."""
         with self.db.transaction() as connection:
             soonest = connection.execute(
                 select(func.min(ScheduleRow.due_at)).where(ScheduleRow.next_fire_at.is_not(None))
             ).scalar()
+        longest = self.idle_wait_s if longest is None else longest
         if soonest is None:
-            return self.idle_wait_s
+            return longest
         wait = (soonest - self.clock()).total_seconds()
-        return BUSY_WAIT_S if wait <= 0 else min(self.idle_wait_s, wait)
+        return BUSY_WAIT_S if wait <= 0 else min(longest, wait)
 
 
 def _move(connection: Connection, moves: list[dict[str, Any]]) -> None:
@@ -351,8 +320,8 @@ def _move(connection: Connection, moves: list[dict[str, Any]]) -> None:
         connection.execute(_MOVE, alone)
 
 
-def _log_skipped(row: Due, step: Plan) -> None:
-    since = _iso(step.first_missed)
+def _log_skipped(row: Schedule, step: Plan) -> None:
+    since = "?" if step.first_missed is None else iso_utc(step.first_missed)
     count = f"{step.skipped}+" if step.skipped >= COUNT_LIMIT else str(step.skipped)
     if step.fire is not None:
         log.warning(
@@ -361,7 +330,7 @@ def _log_skipped(row: Due, step: Plan) -> None:
             row.household,
             count,
             since,
-            _iso(step.fire),
+            iso_utc(step.fire),
         )
     else:
         log.warning(

@@ -5,26 +5,33 @@ Four forms parse into an :data:`Expression`:
 * ``15 19 * * *`` - standard 5-field cron, evaluated by ``cronsim``;
 * ``cron(15 19 * * ? *)`` - AWS cron (minutes hours day-of-month month day-of-week year),
   translated to 5-field cron: ``?`` becomes ``*``, AWS day-of-week 1-7 (SUN-SAT) becomes
-  cron's 0-6, and the year field is checked here because cron has none;
+  cron's 0-6 (``L`` alone is 7, Saturday, the last day of the week), and what cron lacks is
+  kept beside it: the years (with ``/`` steps) and a day-of-month ``15W`` (the weekday
+  nearest the 15th, within the month);
 * ``rate(1 day)`` - every N minutes, hours or days of plain elapsed time;
 * ``at(2026-12-24T19:15:00)`` - once, at a local date-time in the schedule's zone.
 
 Cron runs on the wall clock of an IANA zone. ``cronsim`` handles aware datetimes in two
 different ways (Debian-cron fix-ups only for 5-field fixed-time jobs, UTC ticking otherwise,
 which fires wildcard-hour jobs in both copies of a repeated hour), so we hand it naive local
-times and resolve them ourselves, the same way for every expression:
+times and resolve them ourselves:
 
-* a local time that does not exist (the spring-forward gap) fires at the first real instant
-  after the gap, so a 02:30 job in New York fires at 03:00 local that night, once;
+* a local time that does not exist (the spring-forward gap) is skipped that night by
+  ``cron()``, as EventBridge Scheduler skips it; 5-field cron and ``at()`` fire at the first
+  real instant after the gap instead (a 02:30 job in New York fires at 03:00 that night,
+  once), so plain cron keeps the Debian cron behaviour people know and a one-time
+  schedule is never lost;
 * a local time that happens twice (the autumn repeat) fires at its first occurrence only,
-  so nothing fires twice; matches inside the second copy of the hour are skipped.
+  in every form, so nothing fires twice; matches inside the second copy of the hour are
+  skipped.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -39,15 +46,24 @@ _UNITS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": tim
 _RATE = re.compile(r"rate\((\d+) ([a-z]+)\)")
 _AT = re.compile(r"at\((\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})\)")
 _CRON = re.compile(r"cron\((.*)\)")
+_NEAREST_WEEKDAY = re.compile(r"([1-9]|[12][0-9]|3[01])W")
 
 
 @dataclass(frozen=True)
 class CronExpression:
-    """A cron schedule: ``cron`` is always 5-field; ``years`` is None when any year will do."""
+    """A cron schedule: ``cron`` is always 5-field; ``years`` is None when any year will do.
+
+    ``nearest_weekday`` is N for a day-of-month ``NW`` (``cron`` then names the days around
+    N, and each is kept only if it is that month's weekday nearest N). ``skips_gap`` is the
+    daylight-saving rule: True (``cron()``) skips a time that does not exist that night,
+    False (5-field cron) fires it at the end of the gap.
+    """
 
     text: str
     cron: str
     years: frozenset[int] | None = None
+    nearest_weekday: int | None = None
+    skips_gap: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +135,7 @@ def _parse_rate(text: str, value: int, unit: str) -> RateExpression:
 
 
 def _parse_aws_cron(text: str, body: str) -> CronExpression:
-    """Translate AWS's 6 fields to 5-field cron plus a set of allowed years."""
+    """Translate AWS's 6 fields to 5-field cron plus what cron lacks (years, ``NW``)."""
     example = "for example cron(15 19 * * ? *) or cron(0 19 ? * MON-FRI *)"
     fields = body.split()
     if len(fields) != 6:
@@ -132,8 +148,15 @@ def _parse_aws_cron(text: str, body: str) -> CronExpression:
         years = _aws_years(year)
     except ValueError as exc:
         raise _bad(f"{text!r}: {exc}", example) from exc
-    cron = " ".join((minutes, hours, "*" if dom == "?" else dom, month, cron_dow))
-    return CronExpression(text, _checked_cron(text, cron), years)
+    cron_dom = "*" if dom == "?" else dom
+    nearest: int | None = None
+    if match := _NEAREST_WEEKDAY.fullmatch(dom.upper()):
+        nearest = int(match.group(1))
+        # the plain day first: 30W in February is refused as 30 in February is
+        _checked_cron(text, " ".join((minutes, hours, str(nearest), month, cron_dow)))
+        cron_dom = f"{max(1, nearest - 2)}-{min(31, nearest + 2)}"
+    cron = " ".join((minutes, hours, cron_dom, month, cron_dow))
+    return CronExpression(text, _checked_cron(text, cron), years, nearest, skips_gap=True)
 
 
 def _aws_day(token: str) -> int:
@@ -152,7 +175,9 @@ def _aws_weekdays(field: str) -> str:
     days: set[int] = set()
     special: list[str] = []
     for item in field.split(","):
-        if item.endswith("L") and len(item) > 1:
+        if item == "L":  # alone, L is the last day of the week: 7, Saturday
+            days.add(_DAYS.index("SAT"))
+        elif item.endswith("L"):
             special.append(f"{_aws_day(item[:-1])}L")
         elif "#" in item:
             day, _, nth = item.partition("#")
@@ -170,19 +195,48 @@ def _aws_weekdays(field: str) -> str:
 
 
 def _aws_years(field: str) -> frozenset[int] | None:
-    """Year field: *, a year, a range, or a list of those, within 1970-2199."""
+    """Year field: *, a year, a range, a step (2026/2, */2, 2026-2030/2) or a list of those,
+    within 1970-2199."""
     if field == "*":
         return None
     years: set[int] = set()
     for item in field.split(","):
-        first, _, last = item.partition("-")
-        if not first.isdigit() or (last and not last.isdigit()):
-            raise ValueError(f"year {item!r} must be *, a year or a range such as 2026-2028")
-        lo, hi = int(first), int(last or first)
-        if lo not in AWS_YEARS or hi not in AWS_YEARS or hi < lo:
-            raise ValueError(f"year {item!r} must lie within 1970-2199, low to high")
-        years.update(range(lo, hi + 1))
+        years.update(_aws_year_item(item))
     return frozenset(years)
+
+
+def _aws_year_item(item: str) -> range:
+    """One item of the year field; a step with no end runs to 2199, as on AWS."""
+    span, slash, step = item.partition("/")
+    first, _, last = span.partition("-")
+    every_year = first == "*" and not last and slash != ""
+    bad_step = slash != "" and (not step.isdigit() or int(step) < 1)
+    if bad_step or not (every_year or first.isdigit()) or (last and not last.isdigit()):
+        raise ValueError(f"year {item!r} must be *, a year or a range such as 2026-2028")
+    if every_year:
+        lo, hi = AWS_YEARS.start, AWS_YEARS.stop - 1
+    else:
+        lo = int(first)
+        hi = int(last) if last else (AWS_YEARS.stop - 1 if slash else lo)
+    if lo not in AWS_YEARS or hi not in AWS_YEARS or hi < lo:
+        raise ValueError(f"year {item!r} must lie within 1970-2199, low to high")
+    return range(lo, hi + 1, int(step or 1))
+
+
+def nearest_weekday(year: int, month: int, day: int) -> int | None:
+    """The day of the month (Monday to Friday) nearest ``day``, never in another month: a
+    Saturday moves to the Friday before, or to Monday the 3rd when it is the 1st; a Sunday
+    to the Monday after, or to the Friday before when it is the month's last day. None when
+    the month has no such day (31W in April)."""
+    last = calendar.monthrange(year, month)[1]
+    if day > last:
+        return None
+    weekday = date(year, month, day).weekday()  # Monday 0 … Sunday 6
+    if weekday == 5:
+        return day - 1 if day > 1 else day + 2
+    if weekday == 6:
+        return day + 1 if day < last else day - 2
+    return day
 
 
 def zone_of(tz: str) -> ZoneInfo:
@@ -196,10 +250,16 @@ def zone_of(tz: str) -> ZoneInfo:
         ) from exc
 
 
+def exists(local: datetime, zone: ZoneInfo) -> bool:
+    """Whether a naive local time happens in ``zone``: False inside a spring-forward gap."""
+    round_trip = local.replace(tzinfo=zone, fold=0).astimezone(UTC).astimezone(zone)
+    return round_trip.replace(tzinfo=None) == local
+
+
 def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
     """Naive local time to UTC: first occurrence if repeated, end of the gap if skipped."""
     first = local.replace(tzinfo=zone, fold=0)
-    if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local:
+    if exists(local, zone):
         return first.astimezone(UTC)
     # In a gap, fold=1 reads the time with the offset after the change (an instant before
     # it) and fold=0 with the one before (an instant after it); bisect to the change itself.
@@ -255,11 +315,22 @@ def _cron_fires(
                 break
             it = CronSim(expr.cron, datetime(min(later), 1, 1) - timedelta(seconds=1))
             continue
+        if not _on_its_day(expr, local):
+            continue
+        if expr.skips_gap and not exists(local, zone):
+            continue  # EventBridge Scheduler skips a cron() time the clocks jump over
         instant = to_utc(local, zone)
         if instant > last:  # skips the repeated hour's second copy and gap duplicates
             fires.append(instant)
             last = instant
     return fires
+
+
+def _on_its_day(expr: CronExpression, local: datetime) -> bool:
+    """False for a day cron matched only as a neighbour of an ``NW`` day-of-month."""
+    if expr.nearest_weekday is None:
+        return True
+    return local.day == nearest_weekday(local.year, local.month, expr.nearest_weekday)
 
 
 def next_fire(expr: Expression, tz: str, after: datetime) -> datetime | None:

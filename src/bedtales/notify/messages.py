@@ -29,7 +29,7 @@ from bedtales.domain import Story
 from bedtales.errors import NotFound, StorageError
 from bedtales.media import THUMBNAIL, MediaStore, story_key
 from bedtales.stories.scenes import read_scene
-from bedtales.views import story_view
+from bedtales.stories.views import story_view
 from bedtales.web import urls
 
 FIRST_LINES_MAX = 6
@@ -44,7 +44,7 @@ _JOINERS = frozenset("\u200c\u200d")
 
 # autoescape for .html only: the text part must show "<script>" and quotes as written
 _templates = Environment(
-    loader=PackageLoader("bedtales", "templates/email"),
+    loader=PackageLoader("bedtales.notify", "templates"),
     autoescape=select_autoescape(["html"], default_for_string=True),
     undefined=StrictUndefined,
     trim_blocks=True,
@@ -80,7 +80,7 @@ def story_message(
     title = one_line(story.title)
     stanza = [one_line(line) for line in (view.stanzas[0] if view.stanzas else [])]
     lines = stanza[:FIRST_LINES_MAX]
-    link = urls.absolute(base_url, urls.story(story.id))
+    link = urls.story_link(base_url, story.id)
     picture_url = urls.absolute(base_url, view.image.url) if view.image.url else None
     values = {
         "title": title,

@@ -1,0 +1,1 @@
+"""The `bedtales` command line: one module per command group."""

@@ -1,0 +1,1 @@
+"""Pipes: from the stories table's change stream to the event bus."""
