@@ -78,7 +78,7 @@ class BrokenPainter:
 
 
 def use_painter(bedtales: App, painter: object) -> None:
-    bedtales.tools._image = painter  # type: ignore[assignment]
+    bedtales.tools._built["image.engine"] = painter
 
 
 def test_the_picture_and_its_thumbnail_are_stored_and_recorded(quick: App) -> None:

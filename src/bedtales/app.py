@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bedtales.bus.backends import Backend
 from bedtales.bus.backends import backends as bus_backends
@@ -44,6 +44,8 @@ if TYPE_CHECKING:  # the parts a command may not need are imported where they ar
     from bedtales.pipes.pipe import Pipe
     from bedtales.pipes.spec import PipeSpec
     from bedtales.scheduler.firing import Scheduler
+
+T = TypeVar("T")
 
 CONFIG_TEMPLATE = """\
 # bedtales settings. Every setting can also be given as an environment variable:
@@ -254,46 +256,41 @@ class Toolbox:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
-        self._media: MediaStore | None = None
-        self._image: ImageEngine | None = None
-        self._speech: SpeechEngine | None = None
-        self._text: TextEngine | None = None
+        self._built: dict[str, Any] = {}
+
+    def _once(self, setting: str, build: Callable[[], T]) -> T:
+        """The tool ``setting`` names, built on first use after checking the name."""
+        with self._lock:
+            if setting not in self._built:
+                check_names(self.settings, setting)
+                self._built[setting] = build()
+            tool: T = self._built[setting]
+            return tool
 
     @property
     def media(self) -> MediaStore:
-        with self._lock:
-            if self._media is None:
-                check_names(self.settings, "media.store")
-                self._media = make_media_store(self.settings)
-            return self._media
+        return self._once("media.store", lambda: make_media_store(self.settings))
 
     def image_engine(self) -> ImageEngine:
-        with self._lock:
-            if self._image is None:
-                check_names(self.settings, "image.engine")
-                self._image = image_engines.create(self.settings.image.engine, self.settings)
-            return self._image
+        name = self.settings.image.engine
+        return self._once("image.engine", lambda: image_engines.create(name, self.settings))
 
     def speech_engine(self) -> SpeechEngine:
-        with self._lock:
-            if self._speech is None:
-                check_names(self.settings, "speech.engine")
-                name = speech_engine_name(self.settings)
-                self._speech = speech_engines.create(name, self.settings)
-            return self._speech
+        return self._once(
+            "speech.engine",
+            lambda: speech_engines.create(speech_engine_name(self.settings), self.settings),
+        )
 
     def text_engine(self) -> TextEngine:
         """The configured text engine, shared by the write_story handlers (a local model is
         loaded once per process, not once per story)."""
-        with self._lock:
-            if self._text is None:
-                check_names(self.settings, "text.engine")
-                self._text = text_engines.create(self.settings.text.engine, self.settings)
-            return self._text
+        name = self.settings.text.engine
+        return self._once("text.engine", lambda: text_engines.create(name, self.settings))
 
     def close(self) -> None:
-        if self._media is not None:
-            self._media.close()
+        media: MediaStore | None = self._built.get("media.store")
+        if media is not None:
+            media.close()
 
 
 def speech_engine_name(settings: Settings) -> str:
@@ -366,7 +363,9 @@ def check_names(settings: Settings, *paths: str) -> None:
     """Refuse settings (``paths`` such as "text.engine") that name nothing registered, with
     one line each as :func:`~bedtales.config.load_settings` words a bad value. Done here, as
     the tools are built, so that reading the settings imports no engine and the commands that
-    use none work whatever the engine settings say."""
+    use none work whatever the engine settings say. The modules of ``bus.handler_modules``
+    are imported first: they may register engines and stores as well as handlers."""
+    import_handler_modules(settings.bus.handler_modules)
     problems = []
     for path in paths:
         section, name = path.split(".")

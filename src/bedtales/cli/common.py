@@ -48,6 +48,9 @@ def lazy(name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:  # as an import does: bedtales.households.services is an attribute too
+        setattr(sys.modules[parent], child, module)
     return module
 
 

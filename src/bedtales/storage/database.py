@@ -189,8 +189,11 @@ class Database:
         with self._sessions() as session, session.begin():
             if not durable and self.dialect == "postgresql":
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            changes = self._changes(session.connection())
             yield session
-        self.ring()
+            wrote = self._changes(session.connection()) != changes
+        if wrote:
+            self.ring()
 
     @contextmanager
     def transaction(self, *, durable: bool = True) -> Iterator[Connection]:
@@ -199,8 +202,20 @@ class Database:
         with self.engine.begin() as connection:
             if not durable and self.dialect == "postgresql":
                 connection.execute(text("SET LOCAL synchronous_commit TO OFF"))
+            changes = self._changes(connection)
             yield connection
-        self.ring()
+            wrote = self._changes(connection) != changes
+        if wrote:
+            self.ring()
+
+    def _changes(self, connection: Connection) -> int:
+        """How many rows this SQLite connection has changed so far (triggers' too): a
+        transaction that changed none rings no doorbell, so a read wakes no one. Always 0
+        elsewhere (PostgreSQL has no doorbell)."""
+        if self._chime is None:
+            return 0
+        dbapi = connection.connection.dbapi_connection
+        return int(getattr(dbapi, "total_changes", 0))
 
     def dispose(self) -> None:
         with self._doorbell_lock:
