@@ -355,3 +355,26 @@ def test_init_on_a_utc_machine_says_how_to_give_the_family_its_zone(
     assert "This machine's time zone" not in chosen  # UTC on purpose
     monkeypatch.setenv("TZ", "Europe/Paris")
     assert "This machine's time zone" not in run("init", "--data-dir", tmp_path / "paris")
+
+
+LOADED_BY_HELP = """
+import sys
+from typer.testing import CliRunner
+from bedtales.cli.main import cli
+assert CliRunner().invoke(cli, ["--help"]).exit_code == 0
+heavy = {"sqlalchemy", "numpy", "PIL", "fastapi", "jinja2", "apprise", "boto3", "alembic"}
+print(sorted(name for name in sys.modules if name.split(".")[0] in heavy))
+import bedtales.households
+services = bedtales.households.services  # a lazy module is its package's attribute
+assert "sqlalchemy" not in sys.modules  # not loaded by being named
+assert callable(services.list_characters)  # loaded by being used
+assert "sqlalchemy" in sys.modules
+"""
+
+
+def test_help_loads_no_heavy_library_and_a_command_loads_what_it_uses() -> None:
+    ran = subprocess.run(
+        [sys.executable, "-c", LOADED_BY_HELP], capture_output=True, text=True, timeout=120
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.strip() == "[]"

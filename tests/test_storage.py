@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from alembic import command
@@ -221,3 +222,22 @@ def test_the_head_revision_known_without_alembic_is_alembics_own() -> None:
     config.set_main_option("script_location", str(MIGRATIONS))
     scripts = ScriptDirectory.from_config(config)
     assert scripts.get_heads() == [HEAD_REVISION]  # one head, the highest-numbered file
+
+
+def test_only_a_transaction_that_wrote_rings_the_sqlite_doorbell(tmp_path: Path) -> None:
+    db = Database(f"sqlite:///{tmp_path / 'bedtales.db'}")
+    db.migrate()
+    chime = db._chime
+    assert chime is not None
+    try:
+        before = chime.rings
+        with db.session() as session:  # a read: waiters need not look
+            session.execute(select(HouseholdRow.id)).all()
+        with db.transaction() as connection:
+            connection.execute(select(StoryRow.id)).all()
+        assert chime.rings == before
+        with db.session() as session:
+            session.add(HouseholdRow(name="home", timezone="UTC"))
+        assert chime.rings == before + 1
+    finally:
+        db.dispose()

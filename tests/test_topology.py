@@ -112,6 +112,16 @@ def test_handler_modules_register_more_handlers_and_one_that_cannot_load_is_refu
     missing.close()
 
 
+def test_a_module_in_handler_modules_may_plug_in_a_text_engine(tmp_path: Path) -> None:
+    plugged = App(
+        load_settings(
+            tmp_path, text={"engine": "echo"}, bus={"handler_modules": ["worker_handlers"]}
+        )
+    )
+    assert plugged.tools.text_engine().name == "echo"
+    plugged.close()
+
+
 def test_every_registry_names_its_built_ins_without_importing_them() -> None:
     code = """
 import json, sys

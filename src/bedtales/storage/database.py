@@ -191,6 +191,7 @@ class Database:
                 session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             changes = self._changes(session.connection())
             yield session
+            session.flush()  # what the commit would write, counted before it
             wrote = self._changes(session.connection()) != changes
         if wrote:
             self.ring()
