@@ -71,9 +71,7 @@ def main() -> None:
             goal = ""
             if has_goal:
                 goal = f"<= {GOAL_S} s: {'met' if median <= GOAL_S else 'NOT met'}"
-            print(
-                f"{label:48} {median:8.3f} {min(times):8.3f} {median / baseline:7.1f}x  {goal}"
-            )
+            print(f"{label:48} {median:8.3f} {min(times):8.3f} {median / baseline:7.1f}x  {goal}")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
