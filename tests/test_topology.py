@@ -11,6 +11,7 @@ from bedtales.app import App
 from bedtales.bus.events import Event
 from bedtales.bus.rules import build_topology
 from bedtales.config import load_settings
+from bedtales.engines.text import engines as text_engines
 from bedtales.errors import ConfigError
 from bedtales.pipes.spec import compile_pipes
 from bedtales.targets import handlers
@@ -112,14 +113,25 @@ def test_handler_modules_register_more_handlers_and_one_that_cannot_load_is_refu
     missing.close()
 
 
-def test_a_module_in_handler_modules_may_plug_in_a_text_engine(tmp_path: Path) -> None:
+def test_a_module_in_handler_modules_may_plug_in_a_text_engine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what the module registers goes into a copy, gone after this test (the others list
+    # the known engines)
+    monkeypatch.setattr(text_engines, "_entries", dict(text_engines._entries))
+    monkeypatch.delitem(sys.modules, "plugged_engines", raising=False)
+    alone = App(load_settings(tmp_path, text={"engine": "echo"}))
+    with pytest.raises(ConfigError, match="unknown text engine 'echo'"):
+        alone.tools.text_engine()
+    alone.close()
     plugged = App(
         load_settings(
-            tmp_path, text={"engine": "echo"}, bus={"handler_modules": ["worker_handlers"]}
+            tmp_path, text={"engine": "echo"}, bus={"handler_modules": ["plugged_engines"]}
         )
     )
     assert plugged.tools.text_engine().name == "echo"
     plugged.close()
+    monkeypatch.delitem(sys.modules, "plugged_engines")
 
 
 def test_every_registry_names_its_built_ins_without_importing_them() -> None:

@@ -1,5 +1,4 @@
-"""Target handlers for the worker tests (loaded through bus.handler_modules), and a text
-engine, ``echo``, to show such a module may plug in engines too.
+"""Target handlers for the worker tests (loaded through bus.handler_modules).
 
 ``counted`` applies a database effect through the effect log (exactly once per delivery),
 logs every invocation to a file (every attempt), then lingers, so that a worker killed at
@@ -15,24 +14,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from bedtales.bus.effects import HandlerContext
-from bedtales.config import Settings
-from bedtales.engines import text as text_engines
 from bedtales.targets import handler
-
-
-class EchoWriter:
-    """Writes the prompt back: a text engine registered from outside bedtales."""
-
-    name = "echo"
-
-    def write(self, request: text_engines.StoryRequest) -> text_engines.Answer:
-        return text_engines.Answer(text=request.prompt)
-
-
-@text_engines.register("echo")
-def _echo(settings: Settings) -> EchoWriter:
-    return EchoWriter()
-
 
 COUNTS_TABLE = """
 CREATE TABLE test_effect_counts (
