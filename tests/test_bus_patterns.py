@@ -3,11 +3,16 @@ nested fields, ``$or``, and every validation error (naming ``where`` and the pat
 
 from __future__ import annotations
 
+import itertools
+import random
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
-from bedtales.bus.patterns import MAX_DEPTH, compile_pattern
+from bedtales.bus.patterns import MAX_DEPTH, EventPattern, compile_pattern
+from bedtales.errors import ConfigError
 
 WHERE = "rule 'story-created': event_pattern"
 
@@ -251,3 +256,100 @@ def test_compiled_pattern_does_not_follow_later_changes_to_its_source() -> None:
     source["source"].clear()
     source["detail-type"] = ["nothing"]
     assert compiled.matches(EVENT)
+
+
+def reference_wildcard(pattern: str) -> re.Pattern[str]:
+    """The obvious (backtracking) reading of a wildcard pattern: ``*`` is ``.*``, ``\\x`` is x."""
+    tokens = re.findall(r"\\(.)|(\*)|(.)", pattern, re.DOTALL)
+    return re.compile(
+        "".join(".*" if star else re.escape(escaped or char) for escaped, star, char in tokens),
+        re.DOTALL,
+    )
+
+
+def wildcard(pattern: str) -> EventPattern:
+    return compile_pattern({"v": [{"wildcard": pattern}]}, where=WHERE)
+
+
+def wildcard_matches(pattern: str, value: str) -> bool:
+    return wildcard(pattern).matches({"v": value})
+
+
+def without_double_stars(tokens: Sequence[str]) -> str:
+    """The pattern the tokens spell, with a star dropped after a star (EventBridge refuses "**")."""
+    kept: list[str] = []
+    for token in tokens:
+        if not (token == "*" and kept and kept[-1] == "*"):
+            kept.append(token)
+    return "".join(kept)
+
+
+WILDCARD_TOKENS = ["a", "b", "*", "\\*"]
+
+
+def test_wildcard_agrees_with_a_regex_on_every_small_pattern_and_value() -> None:
+    patterns = {
+        without_double_stars(tokens)
+        for length in range(6)
+        for tokens in itertools.product(WILDCARD_TOKENS, repeat=length)
+    }
+    values = ["".join(chars) for n in range(6) for chars in itertools.product("ab*", repeat=n)]
+    disagreements = []
+    for pattern in patterns:
+        compiled, reference = wildcard(pattern), reference_wildcard(pattern)
+        disagreements += [
+            (pattern, value)
+            for value in values
+            if compiled.matches({"v": value}) != bool(reference.fullmatch(value))
+        ]
+    assert len(patterns) > 100
+    assert disagreements == []
+
+
+def test_wildcard_agrees_with_a_regex_on_random_longer_patterns_and_values() -> None:
+    chooser = random.Random(14)
+    checked = matched = 0
+    for _ in range(400):
+        tokens = chooser.choices(WILDCARD_TOKENS, weights=[4, 4, 3, 1], k=chooser.randint(1, 10))
+        pattern = without_double_stars(tokens)
+        compiled, reference = wildcard(pattern), reference_wildcard(pattern)
+        for _ in range(25):
+            value = "".join(chooser.choices("ab*", weights=[8, 8, 1], k=chooser.randint(0, 14)))
+            expected = bool(reference.fullmatch(value))
+            assert compiled.matches({"v": value}) is expected, (pattern, value)
+            checked += 1
+            matched += expected
+    assert checked == 10_000
+    assert matched > 500  # the comparison covers matches, not only misses
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        pytest.param("*a*a*a*a*a*a*a*b", id="suffix-missing"),
+        pytest.param("*a*a*a*a*a*a*a*b*", id="middle-missing"),
+    ],
+)
+def test_wildcard_does_not_backtrack(pattern: str) -> None:
+    # a backtracking regex takes hours here: the test finishing at all is the check
+    assert not wildcard_matches(pattern, "a" * 5000)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "problem"),
+    [
+        ("a**b", "consecutive '*' are not allowed"),
+        ("a\\b", "a backslash may only escape '*' or '\\'"),
+        ("a\\", "a backslash may only escape '*' or '\\'"),
+    ],
+)
+def test_wildcard_refuses_what_eventbridge_refuses(pattern: str, problem: str) -> None:
+    with pytest.raises(ConfigError, match=re.escape(f"{WHERE}.v: wildcard: {problem}")):
+        compile_pattern({"v": [{"wildcard": pattern}]}, where=WHERE)
+
+
+def test_wildcard_escapes_are_literal() -> None:
+    assert wildcard_matches("a\\\\*", "a\\xyz")  # an escaped backslash, then a star
+    assert not wildcard_matches("a\\\\*", "axyz")
+    assert wildcard_matches("*\\**", "x*y")
+    assert not wildcard_matches("*\\**", "xy")

@@ -424,3 +424,46 @@ def test_the_schema_states_the_services_lengths(client: TestClient) -> None:
     assert schemas["NewCharacter"]["properties"]["name"]["maxLength"] == 60
     assert schemas["NewScene"]["properties"]["description"]["maxLength"] == 300
     assert document["components"]["securitySchemes"]["adminToken"]["scheme"] == "bearer"
+
+
+# ----------------------------------------------------------------------------- bodies
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        pytest.param(b'{"name": "P\xffp"}', "not valid UTF-8", id="invalid-utf-8"),
+        pytest.param(b"[" * 20_000 + b"]" * 20_000, "nested too deeply", id="deep"),
+        pytest.param(b'{"name": ' + b"9" * 5_000 + b"}", "too many digits", id="long-number"),
+    ],
+)
+def test_a_body_json_cannot_read_is_400_naming_the_body(
+    client: TestClient, content: bytes, reason: str
+) -> None:
+    headers = {**ADMIN, "Content-Type": "application/json"}
+    response = client.post(f"{HOME}/characters", content=content, headers=headers)
+    message = assert_error(response, 400, "body")
+    assert message.startswith("body: malformed JSON"), message
+    assert reason in message
+    assert len(client.get(f"{HOME}/characters", headers=ADMIN).json()) == 2
+
+
+def test_a_name_too_long_is_refused_in_characters(client: TestClient) -> None:
+    long_name = "h" * 10_000
+    refused = [
+        (client.post("/api/stories", json={"household": long_name}, headers=ADMIN), "household"),
+        (client.get("/api/stories", params={"household": long_name}, headers=ADMIN), "household"),
+        (
+            client.post(
+                f"{HOME}/subscribers",
+                json={"url": SUBSCRIBER_URL, "label": long_name},
+                headers=ADMIN,
+            ),
+            "label",
+        ),
+    ]
+    for response, field in refused:
+        message = assert_error(response, 422, field)
+        assert message == f"{field}: String should have at most 60 characters", message
+    assert client.get("/api/stories", headers=ADMIN).json() == []
+    assert client.get(f"{HOME}/subscribers", headers=ADMIN).json() == []

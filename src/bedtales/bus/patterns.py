@@ -43,7 +43,6 @@ import ipaddress
 import json
 import math
 import operator
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Final, NoReturn
@@ -380,30 +379,71 @@ def _equals_ignore_case(argument: object, path: Path, where: str) -> Test:
 def _wildcard(argument: object, path: Path, where: str) -> Test:
     if not isinstance(argument, str):
         _fail(where, path, f"wildcard: expected a string, not {_show(argument)}")
-    matcher = _wildcard_regex(argument, path, where).fullmatch
-    return lambda value: isinstance(value, str) and matcher(value) is not None
+    segments = _wildcard_segments(argument, path, where)
+    if len(segments) == 1:
+        [literal] = segments
+        return lambda value: isinstance(value, str) and value == literal
+    first, *middle, last = segments
+    matches = _segments_matcher(first, tuple(middle), last)
+    return lambda value: isinstance(value, str) and matches(value)
 
 
-def _wildcard_regex(text: str, path: Path, where: str) -> re.Pattern[str]:
-    parts: list[str] = []
+def _wildcard_segments(text: str, path: Path, where: str) -> list[str]:
+    """The literal runs between the unescaped stars of ``text``, escapes resolved.
+
+    ``"a*b\\*c"`` gives ``["a", "b*c"]``: one more segment than there are stars.
+    """
+    segments: list[str] = []
+    current: list[str] = []
     index = 0
+    after_star = False
     while index < len(text):
         char = text[index]
         if char == "\\":
             escaped = text[index + 1 : index + 2]
             if escaped not in ("*", "\\"):
                 _fail(where, path, rf"wildcard: a backslash may only escape '*' or '\' in {text!r}")
-            parts.append(re.escape(escaped))
+            current.append(escaped)
             index += 2
+            after_star = False
             continue
         if char == "*":
-            if parts and parts[-1] == ".*":
+            if after_star:
                 _fail(where, path, f"wildcard: consecutive '*' are not allowed in {text!r}")
-            parts.append(".*")
+            segments.append("".join(current))
+            current = []
+            after_star = True
         else:
-            parts.append(re.escape(char))
+            current.append(char)
+            after_star = False
         index += 1
-    return re.compile("".join(parts), re.DOTALL)
+    segments.append("".join(current))
+    return segments
+
+
+def _segments_matcher(first: str, middle: tuple[str, ...], last: str) -> Callable[[str], bool]:
+    """Match ``first*middle[0]*…*last`` in time linear in the value, without backtracking.
+
+    The first segment must be a prefix and the last a suffix (not overlapping it); each middle
+    segment is then taken at its leftmost place after the one before. Leftmost is always safe:
+    it leaves the most room for what follows, so a failed search means no match at all. A
+    regex's ``.*`` would instead backtrack, and ``*a*a*a*a*b`` takes seconds on 200 characters.
+    """
+    fixed = len(first) + len(last)
+
+    def matches(value: str) -> bool:
+        end = len(value) - len(last)
+        if len(value) < fixed or not value.startswith(first) or not value.endswith(last):
+            return False
+        position = len(first)
+        for segment in middle:
+            found = value.find(segment, position, end)
+            if found < 0:
+                return False
+            position = found + len(segment)
+        return True
+
+    return matches
 
 
 _COMPARISONS: Final = frozenset({"=", ">", ">=", "<", "<="})

@@ -4,10 +4,11 @@ The mapping (:func:`status_for`): ``InputError`` 422 (naming its field), ``NotFo
 ``Expired`` 410, ``LinkRefused`` 403, ``LinkExpired`` 410, ``ConfigError``,
 ``EngineUnavailable`` and ``StorageError`` 503, ``EngineError`` 502, any other error 500.
 Request validation fails with 422 naming the field (its ``loc`` without ``body``/``query``/
-``path``), malformed JSON with 400 naming ``body``, and a body over :data:`MAX_BODY_BYTES`
-with 413. A 5xx never repeats the exception's message — it may hold a URL or a path from the
-settings — only a generic one; the full reason goes to the log (an unexpected exception is
-re-raised by Starlette after the answer is sent, so the server logs its traceback).
+``path``), malformed JSON (not UTF-8, nested too deeply or a too long number included) with
+400 naming ``body``, and a body over :data:`MAX_BODY_BYTES` with 413. A 5xx never repeats the
+exception's message — it may hold a URL or a path from the settings — only a generic one; the
+full reason goes to the log (an unexpected exception is re-raised by Starlette after the
+answer is sent, so the server logs its traceback).
 
 **JSON or HTML.** Paths under ``/api``, ``/media``, ``/healthz``, ``/readyz`` and ``/metrics``
 always get JSON: ``{"error": message, "field": name}`` (``field`` only when one is to
@@ -22,6 +23,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -76,6 +78,9 @@ _GENERIC = {
 }
 INTERNAL = "internal error; the server log says why"
 NOT_JSON = "body: expected a JSON object, sent as Content-Type: application/json"
+MALFORMED = "body: malformed JSON"
+# FastAPI's answer when reading the body raised something other than a JSONDecodeError
+_FASTAPI_UNREADABLE_BODY = "There was an error parsing the body"
 
 
 class ErrorBody(BaseModel):
@@ -139,10 +144,27 @@ async def _bedtales_error(request: Request, exc: BedtalesError) -> Response:
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
     field = getattr(exc, "field", None)
+    message = str(exc.detail)
+    if exc.status_code == 400 and message == _FASTAPI_UNREADABLE_BODY:
+        field, message = "body", _unreadable_body(exc.__cause__)
     headers = dict(exc.headers or {})
     if exc.status_code == 405:
         headers["Allow"] = _allowed_methods(request) or headers.get("Allow", "")
-    return error_response(request, exc.status_code, str(exc.detail), field=field, headers=headers)
+    return error_response(request, exc.status_code, message, field=field, headers=headers)
+
+
+def _unreadable_body(cause: BaseException | None) -> str:
+    """Why ``json.loads`` refused a body without a JSONDecodeError (those are ``json_invalid``
+    validation errors): bytes that are not UTF-8, nesting past Python's recursion limit, or an
+    integer longer than Python converts (``sys.get_int_max_str_digits``)."""
+    if isinstance(cause, UnicodeDecodeError):
+        return f"{MALFORMED}: not valid UTF-8"
+    if isinstance(cause, RecursionError):
+        return f"{MALFORMED}: nested too deeply"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        most = sys.get_int_max_str_digits()
+        return f"{MALFORMED}: a number has too many digits (the most is {most})"
+    return MALFORMED
 
 
 def _allowed_methods(request: Request) -> str:
@@ -168,10 +190,10 @@ def _template_pattern(template: str) -> re.Pattern[str]:
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     errors = list(exc.errors())
     if any(error.get("type") == "json_invalid" for error in errors):
-        return error_response(request, 400, "body: malformed JSON", field="body")
+        return error_response(request, 400, MALFORMED, field="body")
     if any(_not_json(error) for error in errors):
         return error_response(request, 400, NOT_JSON, field="body")
-    problems = [(_field_name(error.get("loc", ())), str(error.get("msg", ""))) for error in errors]
+    problems = [(_field_name(error.get("loc", ())), _problem(error)) for error in errors]
     # input values are left out on purpose: they may be a subscriber's URL with its password
     message = "; ".join(f"{name}: {msg}" for name, msg in problems) or "invalid request"
     return error_response(request, 422, message, field=problems[0][0] if problems else None)
@@ -185,6 +207,15 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def _not_json(error: Mapping[str, Any]) -> bool:
     """FastAPI hands the endpoint raw bytes when the body was not declared JSON."""
     return tuple(error.get("loc", ())) == ("body",) and isinstance(error.get("input"), bytes)
+
+
+def _problem(error: Mapping[str, Any]) -> str:
+    """pydantic's message, but a string's length always in characters: a length checked after
+    a validator (an optional string with ``max_length``) is worded for lists, "at most 60 items"."""
+    bound = (error.get("ctx") or {}).get("max_length")
+    if error.get("type") == "too_long" and isinstance(error.get("input"), str) and bound:
+        return f"String should have at most {bound} characters"
+    return str(error.get("msg", ""))
 
 
 def _field_name(loc: Sequence[Any]) -> str:
