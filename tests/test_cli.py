@@ -63,6 +63,8 @@ def test_init_is_idempotent_and_story_new_prints_json(data_dir: Path) -> None:
     }  # fmt: skip
     assert story["characters"] == ["Milo", "Luna"]
     assert story["wordCount"] >= 200
+    # the page's absolute address, from web.base_url, as POST /api/stories answers it
+    assert story.pop("url") == f"http://127.0.0.1:8080/stories/{story['id']}"
     shown = json.loads(run("story", "show", story["id"], "--json", "--data-dir", data_dir))
     assert shown.pop("deliveries") == []  # no worker has run
     assert shown == story
@@ -71,6 +73,14 @@ def test_init_is_idempotent_and_story_new_prints_json(data_dir: Path) -> None:
     text = run("story", "show", story["id"], "--data-dir", data_dir)
     assert story["title"] in text
     assert story["description"].splitlines()[0] in text
+
+
+def test_story_new_json_has_the_url_under_the_public_base(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BEDTALES_WEB__BASE_URL", "https://tales.example/home/")
+    story = json.loads(run("story", "new", "--seed", "3", "--json", "--data-dir", data_dir))
+    assert story["url"] == f"https://tales.example/home/stories/{story['id']}"
 
 
 def test_reference_data_imports_and_names_eric_and_dave(data_dir: Path) -> None:
@@ -263,6 +273,40 @@ def test_a_service_that_does_not_answer_exits_1_and_a_bad_setting_2(
     assert "invalid setting BEDTALES_BUS__REDIS_URL" in run(
         "worker", "--data-dir", tmp_path, code=2
     )
+
+
+def test_after_migrate_alone_there_is_no_household_until_init(tmp_path: Path) -> None:
+    """What docs/deploy.md says: `migrate` makes the schema only; `init` afterwards adds the
+    household `home` and keeps the schema."""
+    data_dir = tmp_path / "data"
+    assert "migrated from empty to" in run("migrate", "--data-dir", data_dir)
+    missing = run("characters", "add", "Eric", "--data-dir", data_dir, code=2)
+    assert "household 'home' does not exist" in missing
+    assert "Created household 'home'" in run("init", "--data-dir", data_dir, "--timezone", "UTC")
+    run("characters", "add", "Eric", "--data-dir", data_dir)
+
+
+@pytest.mark.postgres
+def test_init_on_postgresql_says_the_household_is_in_the_database(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fresh_postgres_url: str
+) -> None:
+    from sqlalchemy.engine import make_url
+
+    monkeypatch.setenv("BEDTALES_DATABASE_URL", fresh_postgres_url)
+    data_dir = tmp_path / "data"
+    safe_url = make_url(fresh_postgres_url).render_as_string(hide_password=True)
+    created = " ".join(run("init", "--data-dir", data_dir, "--timezone", "UTC").split())
+    assert f"scenes in the database {safe_url}." in created
+    assert str(data_dir) not in created
+    again = " ".join(run("init", "--data-dir", data_dir).split())
+    assert f"bedtales is ready in the database {safe_url}; household 'home'" in again
+
+
+def test_init_on_sqlite_says_the_data_directory(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    created = " ".join(run("init", "--data-dir", data_dir, "--timezone", "UTC").split())
+    assert f"scenes in {data_dir}." in created
+    assert "the database" not in created
 
 
 @pytest.mark.postgres

@@ -248,6 +248,9 @@ def test_scheduler_command_fires_serves_metrics_and_stops_cleanly(data_dir: Path
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert f"metrics on http://0.0.0.0:{port}/metrics" in stderr
+    # a scheduler runs no handlers: it says what it does finish
+    assert "SIGTERM: finishing this pass, then stopping" in stderr
+    assert "handlers" not in stderr
     bedtales = App.open(data_dir)
     try:
         [event] = [e for e in bedtales.bus.backend.recent_events(0, 100)[0]

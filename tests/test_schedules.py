@@ -249,6 +249,26 @@ def test_cli_next_shows_1915_local_on_consecutive_days(data_dir: Path) -> None:
     assert "nightly (cron(15 19 * * ? *), Europe/London):" in run(data_dir, "next")
 
 
+def test_cli_shows_a_rate_schedules_times_to_the_second(data_dir: Path) -> None:
+    # a rate() schedule counts from the moment it was added: 13:00:07 UTC, 22:00:07 in Tokyo
+    bedtales = App.open(data_dir)
+    try:
+        start = NOW + timedelta(seconds=7)
+        schedules.add_schedule(
+            bedtales.db, "home", "rate(1 hour)", name="often", timezone="Asia/Tokyo", now=start
+        )
+    finally:
+        bedtales.close()
+    listed = run(data_dir, "list")
+    assert "2027-03-25 22:00:07 JST" in " ".join(listed.split())
+    shown = run(data_dir, "next", "often", "--count", "2")
+    times = [line.split()[2] for line in shown.splitlines() if line.startswith("  ")]
+    assert times == ["22:00:07", "23:00:07"]
+    # a time on the minute keeps its form (19:15, not 19:15:00)
+    assert "19:15 " in run(data_dir, "add")
+    assert "19:15:00" not in run(data_dir, "list")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

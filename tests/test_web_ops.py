@@ -106,6 +106,34 @@ def test_requests_are_counted_by_route_template_and_status(web_app: FastAPI) -> 
     assert sample("bedtales_http_request_seconds_count", method="GET", route=route) >= 2
 
 
+def test_the_story_page_and_static_files_are_labelled_by_their_route(web_app: FastAPI) -> None:
+    # the story page is a plain Starlette Route and /static a Mount: neither says which
+    # route answered, so the label must come from matching the app's routes again
+    page, static = "/stories/{story_id}", "/static"
+    page_before = sample("bedtales_http_requests_total", method="GET", route=page, status="404")
+    static_before = sample("bedtales_http_requests_total", method="GET", route=static, status="200")
+    missing_before = sample(
+        "bedtales_http_requests_total", method="GET", route=static, status="404"
+    )
+    with TestClient(web_app) as client:
+        assert client.get("/stories/no-such-story").status_code == 404
+        assert client.get("/static/bedtales.js").status_code == 200
+        assert client.get("/static/no-such-file.js").status_code == 404
+        text = client.get("/metrics").text
+    assert f'route="{page}",status="404"' in text
+    assert sample("bedtales_http_requests_total", method="GET", route=page, status="404") == (
+        page_before + 1
+    )
+    assert sample("bedtales_http_requests_total", method="GET", route=static, status="200") == (
+        static_before + 1
+    )
+    assert sample("bedtales_http_requests_total", method="GET", route=static, status="404") == (
+        missing_before + 1
+    )
+    assert "no-such-story" not in text  # paths never become labels
+    assert "bedtales.js" not in text
+
+
 def test_a_process_without_the_web_app_serves_its_metrics_itself() -> None:
     port = free_port()
     server, thread = metrics.serve_metrics(port)

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from bedtales.app import App
 from bedtales.web import create_site
 
-TOKEN = "admin-token-5c1f0e7b9a"
+TOKEN = "admin-token-5c1f0e7b9a-at-least-32-chars"
 SECRETS = {
     "BEDTALES_ADMIN_TOKEN": TOKEN,
     "BEDTALES_OPENAI__API_KEY": "sk-openai-key-8d3a61f2c4",

@@ -15,6 +15,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from bedtales import private
 from bedtales.bus.backends import Backend
 from bedtales.bus.backends import backends as bus_backends
 from bedtales.bus.bus import Bus
@@ -303,7 +304,9 @@ def speech_engine_name(settings: Settings) -> str:
 
 
 def _add_link_secret(config_file: Path) -> None:
-    """Give a settings file written by an older bedtales its media link secret."""
+    """Give a settings file written by an older bedtales its media link secret, taking
+    away others' access first: the secret is never in a file that others can read."""
+    config_file.chmod(private.PRIVATE_FILE)
     text = config_file.read_text(encoding="utf-8")
     line = SECRET_LINE.format(secret=secrets.token_urlsafe(32))
     header = re.compile(r"^\[media\][ \t]*$", flags=re.MULTILINE)
@@ -391,16 +394,19 @@ def initialise(
     name = clean_name(household or settings.default_household, field="household")
     tz = clean_timezone(timezone) if timezone else local_timezone()  # check before creating
     try:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        # the database's subscriber URLs hold mail passwords: the folder is this user's alone
+        private.make_folders(settings.data_dir)
+        private.tighten(settings.data_dir)
         config_file = settings.data_dir / CONFIG_FILE_NAME
         if not config_file.exists():
             secret = SECRET_LINE.format(secret=secrets.token_urlsafe(32))
-            config_file.write_text(CONFIG_TEMPLATE + secret, encoding="utf-8")
-            config_file.chmod(0o600)  # it holds the link secret (and perhaps API keys)
+            private.create_file(config_file, CONFIG_TEMPLATE + secret)  # kept if one won a race
             settings = load_settings(data_dir)
         elif settings.media.link_secret is None:
             _add_link_secret(config_file)
             settings = load_settings(data_dir)
+        else:
+            private.tighten(config_file)
     except OSError as exc:
         raise ConfigError(
             f"invalid setting data_dir: cannot use {settings.data_dir}: {exc.strerror}"

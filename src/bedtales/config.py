@@ -39,6 +39,7 @@ from bedtales.errors import ConfigError
 CONFIG_FILE_NAME = "bedtales.toml"
 DEFAULT_DATA_DIR = Path("./bedtales-data")
 ENV_PREFIX = "BEDTALES_"
+MIN_ADMIN_TOKEN_LENGTH = 32
 
 DEFAULT_PROMPT_TEMPLATE = (
     "Write a title and a rhyming story on {count} main characters called {names}.\n"
@@ -437,8 +438,8 @@ class Settings(BaseSettings):
     default_household: str = Field("home", description="Household used when a command names none.")
     admin_token: SecretStr | None = Field(
         None,
-        description="Bearer token for the admin endpoints of the JSON API; unset turns them "
-        "off. Never printed.",
+        description="Bearer token for the admin endpoints of the JSON API, at least "
+        f"{MIN_ADMIN_TOKEN_LENGTH} characters; unset turns them off. Never printed.",
     )
     text: TextSettings = Field(default_factory=TextSettings)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
@@ -460,6 +461,19 @@ class Settings(BaseSettings):
             return clean_name(value, field="name")
         except InputError as exc:
             raise ValueError(str(exc)) from None
+
+    @field_validator("admin_token")
+    @classmethod
+    def _long_admin_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # it guards every household's data: a short one could be guessed over the network
+        if value is None or not value.get_secret_value():
+            return None  # empty, as in `BEDTALES_ADMIN_TOKEN=`: the admin API stays off
+        if len(value.get_secret_value()) < MIN_ADMIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_ADMIN_TOKEN_LENGTH} characters; make one with "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
+        return value
 
     @field_validator("database_url")
     @classmethod

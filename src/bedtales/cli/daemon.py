@@ -21,11 +21,14 @@ MetricsHostOpt = Annotated[
 ]
 
 
-def stop_on_signals() -> threading.Event:
+def stop_on_signals(doing: str = "finishing running handlers") -> threading.Event:
+    """An event set on SIGTERM or SIGINT, after saying on stderr what the process still does
+    before it stops (``doing``: a worker finishes its running handlers, a scheduler the pass
+    it is making)."""
     stop = threading.Event()
 
     def handle(signum: int, _frame: object) -> None:
-        err.print(Text(f"{signal.Signals(signum).name}: finishing running handlers, then stopping"))
+        err.print(Text(f"{signal.Signals(signum).name}: {doing}, then stopping"))
         stop.set()
 
     signal.signal(signal.SIGTERM, handle)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import shlex
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -20,6 +20,9 @@ from bedtales.cli.common import command, out
 from bedtales.cli.options import DataDir, HouseholdOpt
 from bedtales.cli.parts import app, config, services, storage
 from bedtales.scheduler import DEFAULT_NAME
+
+if TYPE_CHECKING:
+    from bedtales.app import App
 
 cli = typer.Typer(
     name="bedtales",
@@ -76,7 +79,7 @@ def init(
         data_dir, household=household, timezone=timezone, samples=samples
     )
     try:
-        where = bedtales.settings.data_dir
+        where = _where_it_is(bedtales)
         if created:
             chars = services.list_characters(bedtales.db, home.name)
             scenes = services.list_scenes(bedtales.db, home.name)
@@ -95,6 +98,16 @@ def init(
         out.print(Text("Next: bedtales story new", style="bold"))
     finally:
         bedtales.close()
+
+
+def _where_it_is(bedtales: App) -> str:
+    """Where the household now lives: the data directory when the database is an SQLite
+    file in it, else the database itself (PostgreSQL, or a file elsewhere), password hidden."""
+    data_dir = bedtales.settings.data_dir
+    path = bedtales.db.sqlite_path
+    if path is not None and path.resolve().parent == data_dir.resolve():
+        return str(data_dir)
+    return f"the database {bedtales.db.safe_url}"
 
 
 def _say_the_zone_is_utc(household: str, data_dir: Path | None) -> None:

@@ -45,7 +45,11 @@ def register(cli: typer.Typer) -> None:
 
 
 def _local(when: datetime) -> str:
-    return when.strftime("%a %Y-%m-%d %H:%M %Z")
+    """``when`` for a person, to the minute; to the second when it is not on the minute (a
+    rate() schedule fires on the grid of the moment it was added), so the time shown is the
+    time it fires."""
+    on_the_minute = when.second == 0 and when.microsecond == 0
+    return when.strftime("%a %Y-%m-%d %H:%M %Z" if on_the_minute else "%a %Y-%m-%d %H:%M:%S %Z")
 
 
 def _next(schedule: Schedule) -> str:
@@ -257,7 +261,7 @@ def scheduler(
         background = Background(
             bedtales, Parts(worker=False, scheduler=True, pipes=False, sweeper=False)
         )
-        stop = stop_on_signals()
+        stop = stop_on_signals("finishing this pass")
         serve_metrics_on(metrics_port, metrics_host)
         err.print(Text(f"scheduler firing schedules from {bedtales.db.safe_url}"))
         background.start(stop)

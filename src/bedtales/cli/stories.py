@@ -11,6 +11,7 @@ from rich.text import Text
 from bedtales.cli.common import command, opened, out, print_json
 from bedtales.cli.options import DataDir, HouseholdOpt, JsonOpt
 from bedtales.cli.parts import services, ttl
+from bedtales.web import urls
 
 if TYPE_CHECKING:
     from bedtales.domain import MediaState, Story
@@ -41,11 +42,13 @@ def story_new(
     data_dir: DataDir = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write one story now and store it."""
+    """Write one story now and store it (with ``--json``, its page's address as ``url``, as
+    the API's answer has it)."""
     with opened(data_dir) as bedtales:
         story = bedtales.write_story(household, engine=engine, seed=seed)
+        base_url = bedtales.settings.web.base_url
     if as_json:
-        print_json(story.to_json())
+        print_json({**story.to_json(), "url": urls.story_link(base_url, story.id)})
     else:
         _print_story(story)
 

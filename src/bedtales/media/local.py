@@ -3,7 +3,8 @@
 Each object is one plain file at ``<root>/<key>`` (so the web app can hand it to a
 ``FileResponse`` and Range requests work), with its mime type in a hidden sidecar
 ``.<name>.mime`` beside it. Valid keys never have a segment that starts with a dot, so
-sidecars and temporary files can never collide with an object.
+sidecars and temporary files can never collide with an object. Files are 0600 and folders
+0700 from the moment they exist: a family's pictures and voices are for the family.
 
 A link is the same-origin path ``/media/{key}?expires={unix seconds}&signature={hex}``, where
 the signature is HMAC-SHA256 over the key and the expiry with ``media.link_secret``. Only the
@@ -28,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from bedtales import private
 from bedtales.errors import ConfigError, InputError, LinkExpired, LinkRefused, NotFound
 from bedtales.media import MAX_LINK_LIFETIME, MediaStore, stores
 from bedtales.web import urls
@@ -49,6 +51,7 @@ _MIME_MAX = 255
 _SIDECAR_SUFFIX = ".mime"
 _DEFAULT_MIME = "application/octet-stream"
 _PUT_ATTEMPTS = 3
+# files are 0600 (tempfile.mkstemp makes them so, and rename keeps it), folders 0700
 
 
 def check_key(key: str) -> str:
@@ -143,7 +146,7 @@ class LocalMediaStore:
         check_mime(mime)
         with self._lock:
             for attempt in range(_PUT_ATTEMPTS):
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private.make_folders(path.parent)
                 try:
                     # the type first: a reader that sees the new bytes also sees their type
                     _write_atomically(_sidecar(path), mime.encode())

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import re
 import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bedtales import private
 from bedtales.errors import ConfigError, Unreachable
 
 if TYPE_CHECKING:
@@ -38,6 +40,14 @@ _REFUSAL = re.compile(
     r"FATAL:\s+(password authentication failed|role \S+ does not exist|"
     r"database \S+ does not exist|no pg_hba\.conf entry)"
 )
+
+
+def _create_private(path: Path) -> None:
+    """Create a missing SQLite file empty and 0600 before SQLite opens it, which would make it
+    0644 (an empty file is an empty database); SQLite gives its -wal and -shm the main file's
+    mode. A failure is left to SQLite to report."""
+    with suppress(OSError):  # there already, or not creatable: SQLite opens it or says why
+        private.create_file(path)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -66,6 +76,7 @@ class Database:
             # the driver's own timeout applies from the first statement (PRAGMA journal_mode)
             self.engine: Engine = create_engine(parsed, connect_args={"timeout": 30})
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "do_connect", self._before_sqlite_connects)
         else:
             self.engine = create_engine(parsed, pool_pre_ping=True)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -74,6 +85,11 @@ class Database:
         self._chime = _chime_for(path) if path is not None else None
         self._doorbell: SqliteDoorbell | None = None
         self._doorbell_lock = threading.Lock()
+
+    def _before_sqlite_connects(self, *_: Any) -> None:
+        path = self.sqlite_path
+        if path is not None and not self.url.query.get("uri"):  # a file: URI is SQLite's to open
+            _create_private(path)
 
     @property
     def safe_url(self) -> str:
@@ -127,16 +143,22 @@ class Database:
         return HEAD_REVISION
 
     def migrate(self) -> None:
-        """Bring the schema to the newest revision; safe to run from several processes."""
+        """Bring the schema to the newest revision; safe to run from several processes.
+        An SQLite file that others can read (made by an older bedtales) is made 0600 first."""
         self.check_revision()
         path = self.sqlite_path
         if path is None:
             self._migrate()
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_folders(path.parent)
         # SQLite has no advisory locks: a lock file next to the database serialises migrations
-        with open(path.with_name(path.name + ".migrate-lock"), "w") as lock:
+        lock_path = path.with_name(path.name + ".migrate-lock")
+        with os.fdopen(
+            os.open(lock_path, os.O_WRONLY | os.O_CREAT, private.PRIVATE_FILE), "w"
+        ) as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
+            for name in (path.name, f"{path.name}-wal", f"{path.name}-shm"):
+                private.tighten(path.with_name(name))
             self._migrate()
 
     def check_revision(self) -> None:
@@ -292,6 +314,7 @@ class SqliteDoorbell:
     STOP_CHECK_S = 1.0
 
     def __init__(self, path: Path) -> None:
+        _create_private(path)
         self._connection = sqlite3.connect(path, check_same_thread=False)
         self._lock = threading.Lock()
         self._chime = _chime_for(path)

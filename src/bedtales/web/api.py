@@ -246,7 +246,7 @@ def start_story(
     bedtales = _app(request)
     story = bedtales.write_story(body.household if body else None)
     response.headers["Location"] = f"/api/stories/{story.id}"
-    return StoryStarted(id=story.id, url=f"{bedtales.settings.web.base_url}/stories/{story.id}")
+    return StoryStarted(id=story.id, url=urls.story_link(bedtales.settings.web.base_url, story.id))
 
 
 @router.put(
