@@ -391,11 +391,49 @@ def test_the_media_route_serves_nothing_for_the_s3_store(tmp_path: Path) -> None
 # what only the S3 store's settings do
 
 
-def test_s3_missing_bucket_says_which_setting(s3_server: S3Server, tmp_path: Path) -> None:
-    store = make_media_store(s3_settings(s3_server, tmp_path, "no-such-bucket-here"))
-    with pytest.raises(ConfigError, match="s3_create_bucket"):
-        store.put("stories/abc/image.png", PNG, "image/png")
-    store.close()
+def test_s3_missing_bucket_stops_the_store_at_start(s3_server: S3Server, tmp_path: Path) -> None:
+    """Workers, the site and `bedtales run` build the store first: a bucket that is missing
+    while s3_create_bucket is off stops them there, naming the setting, the bucket and how to
+    make it, instead of every picture retrying until it is dead-lettered."""
+    bucket = f"missing-{uuid.uuid4().hex[:12]}"
+    with pytest.raises(ConfigError, match="s3_create_bucket") as caught:
+        make_media_store(s3_settings(s3_server, tmp_path, bucket))
+    assert caught.value.exit_code == 2
+    message = str(caught.value)
+    assert f"S3 bucket {bucket!r} does not exist" in message
+    assert "BEDTALES_MEDIA__S3_CREATE_BUCKET" in message
+    assert f"aws s3 mb s3://{bucket} --endpoint-url {s3_server.endpoint_url}" in message
+    assert f"s3.bucket.create -name {bucket}" in message
+    assert s3_server.secret_access_key not in message
+
+
+def test_s3_create_bucket_makes_the_missing_bucket_once(
+    s3_server: S3Server, tmp_path: Path, story: str
+) -> None:
+    bucket = f"created-{uuid.uuid4().hex[:12]}"
+    created = make_media_store(s3_settings(s3_server, tmp_path, bucket, s3_create_bucket=True))
+    key = story_key(story, IMAGE)
+    try:
+        created.put(key, PNG, "image/png")
+        # the bucket exists now: a store with creation off starts and reads it
+        checked = make_media_store(s3_settings(s3_server, tmp_path, bucket))
+        assert checked.get(key) == PNG
+        checked.close()
+    finally:
+        created.delete_prefix(f"stories/{story}/")
+        created.close()
+
+
+def test_a_worker_does_not_start_without_its_bucket(s3_server: S3Server, tmp_path: Path) -> None:
+    bucket = f"missing-{uuid.uuid4().hex[:12]}"
+    settings = s3_settings(s3_server, tmp_path, bucket)
+    settings.media.link_secret = SecretStr(SECRET)
+    bedtales = App(settings)
+    try:
+        with pytest.raises(ConfigError, match=f"S3 bucket {bucket!r} does not exist"):
+            bedtales.worker(["illustrate"])
+    finally:
+        bedtales.close()
 
 
 def test_s3_wrong_secret_is_a_config_error(s3_server: S3Server, tmp_path: Path) -> None:

@@ -74,7 +74,25 @@ class S3MediaStore:
         store = cls(make_client(media), media.s3_bucket, signer)
         if settings.media.s3_create_bucket:
             store.ensure_bucket()
+        else:
+            store.check_bucket()
         return store
+
+    def check_bucket(self) -> None:
+        """Refuse a bucket that does not exist (one HeadBucket): without it every picture and
+        narration would fail and retry until dead-lettered, so the process stops at start with
+        how to make it. Any other answer (unreachable, refused) is only logged here: the store
+        operations report it with their own reasons, and a server that is down for a moment
+        must not keep workers and the site from starting."""
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as exc:
+            if _code(exc) in _MISSING_BUCKET:
+                endpoint = self._client.meta.endpoint_url
+                raise ConfigError(_missing_bucket_help(self.bucket, endpoint)) from None
+            log.warning("could not check S3 bucket %s: %s", self._where(None), _code(exc))
+        except BotoCoreError as exc:
+            log.warning("could not check S3 bucket %s: %s", self._where(None), exc)
 
     def ensure_bucket(self) -> None:
         """Create the bucket unless it exists already."""
@@ -253,3 +271,15 @@ def _translate(exc: Exception, action: str, where: str, bucket: str) -> Bedtales
     if code in _REFUSED:
         return ConfigError(f"S3 refused to {action} {where} ({code}): {_CREDENTIALS_HELP}")
     return StorageError(f"S3 could not {action} {where}: {code}: {message}")
+
+
+def _missing_bucket_help(bucket: str, endpoint: str) -> str:
+    """The message for a bucket that is missing while media.s3_create_bucket is off."""
+    return (
+        f"S3 bucket {bucket!r} does not exist at {endpoint} and media.s3_create_bucket is false "
+        "(BEDTALES_MEDIA__S3_CREATE_BUCKET): create it, e.g. "
+        f"`aws s3 mb s3://{bucket} --endpoint-url {endpoint}` or, in SeaweedFS's "
+        f"`weed shell`, `s3.bucket.create -name {bucket}`; or set "
+        "BEDTALES_MEDIA__S3_CREATE_BUCKET=true to have bedtales create it at start "
+        "(see docs/deploy.md)"
+    )

@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import logging
 import os
 import secrets
 import socket
@@ -53,6 +54,8 @@ if TYPE_CHECKING:
 
     from bedtales.storage import Database
 
+log = logging.getLogger(__name__)
+
 # Consumers with nothing pending and idle this long are removed by tidy().
 IDLE_CONSUMER_MS = 86400 * 1000
 TIDY_EVERY_S = 30.0
@@ -75,6 +78,7 @@ class RedisBackend:
 
     def __init__(self, url: str, *, bus: str = "default", namespace: str = "bedtales") -> None:
         self._redis = _connect(url)
+        check_persistence(self._redis, _safe_url(url))
         self._prefix = f"{namespace}:{{{bus}}}:"
         self._stream = self._prefix + "events"
         self._consumer = f"{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(4)}"
@@ -286,6 +290,47 @@ def _connect(url: str) -> redis.Redis:
     except RedisError as exc:
         raise Unreachable(f"cannot reach Redis at {SETTING}={_safe_url(url)}: {exc}") from None
     return client
+
+
+def check_persistence(client: redis.Redis, where: str) -> bool | None:
+    """Warn when Redis keeps the bus only in memory: neither the append-only file
+    (``appendonly yes``) nor RDB snapshots (a ``save`` rule) are on, so a Redis restart loses
+    queued deliveries, retries, dead letters and the events tail (docs/bus.md). True when it
+    persists, False when it does not, None when the server refuses ``CONFIG GET`` (managed
+    Redis often does): then it cannot be told, which is said at info level."""
+    try:
+        appendonly = _config_value(client, "appendonly")
+        save = _config_value(client, "save")
+    except RedisError as exc:
+        appendonly = save = None
+        reason = f"CONFIG GET refused: {exc}"
+    else:
+        reason = "CONFIG GET answered nothing"
+    if appendonly is None or save is None:
+        log.info(
+            "could not check whether Redis at %s persists (%s); make sure it has "
+            "appendonly yes or save rules, see docs/bus.md",
+            where,
+            reason,
+        )
+        return None
+    if appendonly.lower() == "yes" or save.strip():
+        return True
+    log.warning(
+        "Redis at %s does not persist (appendonly no, no save rules): a Redis restart loses "
+        "every delivery not yet handled, the retries, the dead letters and the events tail; "
+        "set appendonly yes (see docs/bus.md)",
+        where,
+    )
+    return False
+
+
+def _config_value(client: redis.Redis, name: str) -> str | None:
+    """One ``CONFIG GET`` value, None when the server does not name it; RedisError when the
+    command is refused or renamed away."""
+    reply: Any = client.config_get(name)
+    value = reply.get(name)
+    return None if value is None else str(value)
 
 
 def _safe_url(url: str) -> str:
