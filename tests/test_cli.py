@@ -67,6 +67,7 @@ def test_init_is_idempotent_and_story_new_prints_json(data_dir: Path) -> None:
     assert story.pop("url") == f"http://127.0.0.1:8080/stories/{story['id']}"
     shown = json.loads(run("story", "show", story["id"], "--json", "--data-dir", data_dir))
     assert shown.pop("deliveries") == []  # no worker has run
+    assert shown.pop("notifications") == []  # nobody told yet
     assert shown == story
     listed = json.loads(run("story", "list", "--json", "--data-dir", data_dir))
     assert [s["id"] for s in listed] == [story["id"]]

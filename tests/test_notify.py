@@ -576,3 +576,129 @@ def test_a_picture_too_big_to_mail_gives_way_to_its_thumbnail(
     assert message.picture is None  # the email shows the signed link instead
     [source] = Tags(message.html).sources("img", "src")
     assert (source or "").startswith(f"{BASE_URL}/media/stories/{story.id}/")
+
+
+# ----------------------------------------------------------------------------- unsure sends
+
+
+def left_sending(bedtales: App, story: Story, subscriber_id: int, age_s: float = 0.0) -> None:
+    """What a worker killed between its claim and the send leaves behind: the claim."""
+    with bedtales.db.session() as session:
+        session.add(
+            StoryNotificationRow(
+                story_id=story.id,
+                subscriber_id=subscriber_id,
+                state="sending",
+                created_at=utcnow() - timedelta(seconds=age_s),
+            )
+        )
+
+
+def redelivery(story: Story) -> Delivery:
+    """The delivery of a worker that died, back once its lease ran out: a second attempt."""
+    first = delivery_for(story.id)
+    return Delivery(first.event, first.target, attempt=2, receipt="r2")
+
+
+def test_an_unsure_send_is_sent_again_with_the_same_message_id(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(to="a@example.com"))
+    told_before = quick.write_story(seed=11)
+    quick.run_delivery(delivery_for(told_before.id))  # a send that was never interrupted
+    [first] = smtp_server.wait_for(1)
+    assert first["Message-ID"] == f"<story-{told_before.id}.1@example.com>"
+
+    story = quick.write_story(seed=12)
+    left_sending(quick, story, 1)
+    quick.run_delivery(redelivery(story))
+
+    [_, resent] = smtp_server.wait_for(2)
+    assert resent["Message-ID"] == f"<story-{story.id}.1@example.com>"
+    assert resent["Subject"].strip() == f"Tonight's story: {story.title}"
+    assert claims(quick, story) == [(1, "resent")]
+    assert current(quick, story).notify_state == "done"
+    # resolved once: a later redelivery sends nothing more
+    with quick.db.session() as session:
+        session.execute(update(StoryRow).values(notify_state="pending"))
+    quick.run_delivery(redelivery(story))
+    assert len(smtp_server.messages) == 2
+
+
+def test_an_old_claim_is_unsure_even_on_a_first_attempt(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=13)
+    left_sending(quick, story, 1, age_s=120)
+
+    quick.run_delivery(delivery_for(story.id))
+
+    assert len(smtp_server.wait_for(1)) == 1
+    assert claims(quick, story) == [(1, "resent")]
+
+
+def test_a_young_claim_on_a_first_attempt_is_left_to_its_sender(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    """Another delivery of the story is sending it now: not sent twice, and the story is not
+    marked done, so if that worker dies its delivery comes back to a story still to tell."""
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=14)
+    left_sending(quick, story, 1)
+
+    quick.run_delivery(delivery_for(story.id))
+
+    assert smtp_server.messages == []
+    assert claims(quick, story) == [(1, "sending")]
+    assert current(quick, story).notify_state == "pending"
+    quick.run_delivery(redelivery(story))  # that worker died: its delivery comes back
+    assert len(smtp_server.wait_for(1)) == 1
+    assert claims(quick, story) == [(1, "resent")]
+
+
+def test_skip_marks_an_unsure_send_and_sends_nothing(
+    data_dir: Path, quick: App, smtp_server: SmtpServer
+) -> None:
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(), label="gran")
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url(to="b@example.com"))
+    shown = cli_run("households", "notify", "--on-unsure", "skip", "--data-dir", data_dir)
+    assert "not made again (unsure)" in shown
+    story = quick.write_story(seed=15)
+    left_sending(quick, story, 1)
+
+    quick.run_delivery(redelivery(story))
+
+    [mail] = smtp_server.wait_for(1)  # the other subscriber only
+    assert mail["To"] == "b@example.com"
+    assert claims(quick, story) == [(1, "unsure"), (2, "sent")]
+    assert current(quick, story).notify_state == "done"
+    shown = cli_run("story", "show", story.id, "--data-dir", data_dir)
+    assert "unsure" in shown
+    assert "gran" in shown
+    document = json.loads(cli_run("story", "show", story.id, "--json", "--data-dir", data_dir))
+    gran, other = document["notifications"]
+    assert (gran["subscriber"], gran["state"], gran["sentAt"]) == ("gran", "unsure", None)
+    assert "on-unsure: skip" in gran["error"]
+    assert (other["subscriber"], other["state"], other["error"]) == ("#2", "sent", None)
+    assert other["service"] == "E-Mail"
+    assert other["sentAt"] is not None
+
+
+def test_households_notify_on_unsure_is_checked(data_dir: Path) -> None:
+    shown = cli_run("households", "notify", "--data-dir", data_dir)
+    assert "made again (resend)" in shown
+    refused = cli_run(
+        "households", "notify", "--on-unsure", "maybe", "--data-dir", data_dir, code=2
+    )
+    assert "notify_on_unsure must be resend or skip" in refused
+    assert "made again (resend)" in cli_run("households", "notify", "--data-dir", data_dir)
+    bedtales = App.open(data_dir)
+    try:
+        with pytest.raises(InputError) as bad:
+            subscribers.set_notify_on_unsure(bedtales.db, "home", "never")
+        assert bad.value.field == "on_unsure"
+        home = subscribers.set_notify_on_unsure(bedtales.db, "home", " SKIP ")
+        assert home.notify_on_unsure == "skip"
+    finally:
+        bedtales.close()

@@ -24,6 +24,8 @@ class Household:
     story_ttl_hours: int
     notify_when: str = "created"
     notify_timeout_s: int = 600
+    # a send a dead worker may or may not have made: "resend" it, or "skip" it (unsure)
+    notify_on_unsure: str = "resend"
     # a series: stories may bring back a friend from a recent one and remember the last one
     series: bool = False
     # the unguessable part of the household page's address; a secret, like a private link

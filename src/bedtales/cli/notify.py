@@ -153,23 +153,35 @@ def households_notify(
             "told with whatever is ready (30 to 86400; default 600)."
         ),
     ] = None,
+    on_unsure: Annotated[
+        str | None,
+        typer.Option(
+            help="A send a stopped worker may or may not have made: resend (default: a "
+            "second message is better than none) or skip (shown as unsure)."
+        ),
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Choose when a household's subscribers hear about a new story (no option: show it)."""
     with opened(data_dir) as bedtales:
         name = bedtales.household(household)
-        if when is None and timeout is None:
-            home = services.get_household(bedtales.db, name)
-        else:
+        if on_unsure is not None:
+            subscribers.set_notify_on_unsure(bedtales.db, name, on_unsure)
+        if when is not None or timeout is not None:
             current = services.get_household(bedtales.db, name).notify_when
-            home = subscribers.set_notify_when(bedtales.db, name, when or current, timeout)
+            subscribers.set_notify_when(bedtales.db, name, when or current, timeout)
+        home = services.get_household(bedtales.db, name)
     out.print(Text(_describe(home)))
 
 
 def _describe(home: Household) -> str:
     if home.notify_when == "complete":
-        return (
+        when = (
             f"{home.name!r} hears about a story once its picture and narration are done, "
             f"or {home.notify_timeout_s} s after it is written with whatever is ready."
         )
-    return f"{home.name!r} hears about a story as soon as it is written."
+    else:
+        when = f"{home.name!r} hears about a story as soon as it is written."
+    if home.notify_on_unsure == "skip":
+        return f"{when}\nA send a stopped worker may have made is not made again (unsure)."
+    return f"{when}\nA send a stopped worker may have made is made again (resend)."

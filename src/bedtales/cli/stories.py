@@ -10,7 +10,7 @@ from rich.text import Text
 
 from bedtales.cli.common import command, opened, out, print_json
 from bedtales.cli.options import DataDir, HouseholdOpt, JsonOpt
-from bedtales.cli.parts import services, ttl
+from bedtales.cli.parts import services, subscribers, ttl
 from bedtales.web import urls
 
 if TYPE_CHECKING:
@@ -63,8 +63,10 @@ def story_show(
     with opened(data_dir) as bedtales:
         story = services.get_story(bedtales.db, story_id)
         deliveries = bedtales.bus.backend.delivery_states(story.id)
+        notifications = subscribers.story_notifications(bedtales.db, story.id)
     if as_json:
         document = story.to_json()
+        document["notifications"] = [n.to_json() for n in notifications]
         document["deliveries"] = [
             {
                 "event": d.detail_type,
@@ -87,6 +89,12 @@ def story_show(
         out.print(table)
     else:
         out.print(Text("No deliveries yet: is a worker running? (bedtales worker)", style="dim"))
+    if notifications:
+        told = Table("subscriber", "service", "state", "sent (UTC)", "error", title="told")
+        for n in notifications:
+            sent = f"{n.sent_at:%Y-%m-%d %H:%M:%S}" if n.sent_at else ""
+            told.add_row(Text(n.subscriber), Text(n.service), n.state, sent, Text(n.error or ""))
+        out.print(told)
 
 
 @command(story_app, "list")

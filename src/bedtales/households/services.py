@@ -152,6 +152,7 @@ def _household(row: HouseholdRow) -> Household:
         story_ttl_hours=row.story_ttl_hours,
         notify_when=row.notify_when,
         notify_timeout_s=row.notify_timeout_s,
+        notify_on_unsure=row.notify_on_unsure,
         series=row.series,
         page_token=row.page_token or "",
         has_passphrase=row.passphrase_hash is not None,

@@ -321,7 +321,7 @@ def _email(route: _Smtp, message: Message) -> tuple[EmailMessage, list[str]]:
     if route.reply_to:
         mail["Reply-To"] = ", ".join(route.reply_to)
     mail["Date"] = formatdate(localtime=True)
-    mail["Message-ID"] = make_msgid(domain=route.sender[1].rpartition("@")[2] or None)
+    mail["Message-ID"] = _message_id(route, message)
     for name, value in route.headers.items():  # +Header=value in the URL
         mail[name] = value
     mail.set_content(message.text)
@@ -335,6 +335,14 @@ def _email(route: _Smtp, message: Message) -> tuple[EmailMessage, list[str]]:
             picture.data, maintype, subtype, cid=f"<{picture.content_id}>", disposition="inline"
         )
     return mail, recipients
+
+
+def _message_id(route: _Smtp, message: Message) -> str:
+    """The message's own stable id at the sender's domain, or a fresh one."""
+    domain = route.sender[1].rpartition("@")[2]
+    if message.message_id is None:
+        return make_msgid(domain=domain or None)
+    return f"<{message.message_id}@{domain or 'bedtales.invalid'}>"
 
 
 def _unique_in_order(values: Iterable[str]) -> list[str]:

@@ -70,6 +70,15 @@ class Message:
     html: str  # the HTML part of an email, the picture (if any) by its signed link
     chat: str  # the body for chat and push channels; their title is the subject
     picture: InlinePicture | None = field(default=None, repr=False)
+    # the left part of the email's Message-ID, the same every time this story is sent to
+    # this subscriber (:func:`message_id_for`): a resend is the same message to mail stores
+    # that deduplicate by it. None: a fresh one (a test message)
+    message_id: str | None = None
+
+
+def message_id_for(story_id: str, subscriber_id: int) -> str:
+    """The stable left part of the Message-ID of ``story_id`` sent to ``subscriber_id``."""
+    return f"story-{story_id}.{subscriber_id}"
 
 
 def story_message(

@@ -37,9 +37,10 @@ from bedtales.notify.guard import (
 )
 from bedtales.notify.messages import test_message
 from bedtales.storage import Database
-from bedtales.storage.models import HouseholdRow, SubscriberRow
+from bedtales.storage.models import HouseholdRow, StoryNotificationRow, SubscriberRow
 
 NOTIFY_WHEN = ("created", "complete")
+ON_UNSURE = ("resend", "skip")
 MAX_SUBSCRIBERS = 10  # a household's cap
 HOUSEHOLD_KINDS = ("email", "ntfy", "url")
 TIMEOUT_MIN_S, TIMEOUT_MAX_S = 30, 24 * 3600
@@ -206,6 +207,23 @@ def set_notify_when(
     return get_household(db, household)
 
 
+def set_notify_on_unsure(db: Database, household: str, choice: str) -> Household:
+    """What to do with a send a dead worker may or may not have made, when its delivery
+    comes back: ``resend`` (a second message is better than none at bedtime) or ``skip``
+    (mark the subscriber unsure and send nothing)."""
+    choice = choice.strip().lower()
+    if choice not in ON_UNSURE:
+        raise InputError(
+            f"notify_on_unsure must be resend or skip, not {choice!r}", field="on_unsure"
+        )
+    with db.session() as session:
+        home_id = household_row(session, household).id
+        session.execute(
+            update(HouseholdRow).where(HouseholdRow.id == home_id).values(notify_on_unsure=choice)
+        )
+    return get_household(db, household)
+
+
 def send_test(
     db: Database,
     household: str,
@@ -253,6 +271,50 @@ def _find(session: Session, home: HouseholdRow, id_or_label: str) -> SubscriberR
     if row is None:
         raise NotFound(f"no subscriber {id_or_label!r} in {home.name!r}")
     return row
+
+
+@dataclass(frozen=True)
+class Notification:
+    """Where one story stands with one subscriber: sending, sent, resending, resent or
+    unsure (a stopped worker may have sent it; the household chose not to send again)."""
+
+    subscriber: str  # the label, else "#id"
+    service: str
+    state: str
+    error: str | None
+    sent_at: datetime | None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "subscriber": self.subscriber,
+            "service": self.service,
+            "state": self.state,
+            "error": self.error,
+            "sentAt": self.sent_at.isoformat() if self.sent_at else None,
+        }
+
+
+def story_notifications(db: Database, story_id: str) -> list[Notification]:
+    """Each subscriber's state for one story, in the order they were added. A subscriber
+    whose send failed has no row (its claim was given back for the retry): the story's
+    ``notify_error`` names it."""
+    with db.session() as session:
+        rows = session.execute(
+            select(StoryNotificationRow, SubscriberRow)
+            .join(SubscriberRow, SubscriberRow.id == StoryNotificationRow.subscriber_id)
+            .where(StoryNotificationRow.story_id == story_id)
+            .order_by(SubscriberRow.id)
+        ).all()
+        return [
+            Notification(
+                subscriber=row.label or f"#{row.id}",
+                service=describe(row.url)[0],
+                state=told.state,
+                error=told.error,
+                sent_at=told.sent_at,
+            )
+            for told, row in rows
+        ]
 
 
 def _subscriber(row: SubscriberRow, household: str) -> Subscriber:

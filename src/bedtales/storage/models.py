@@ -90,6 +90,11 @@ class HouseholdRow(Base):
         String(16), default="created", server_default="created"
     )
     notify_timeout_s: Mapped[int] = mapped_column(Integer, default=600, server_default="600")
+    # a send that may or may not have happened (claimed, then the worker died): "resend"
+    # sends again when the delivery comes back, "skip" marks it unsure (targets/notify.py)
+    notify_on_unsure: Mapped[str] = mapped_column(
+        String(16), default="resend", server_default="resend"
+    )
     # the unguessable part of the household page's address. Always set (by add_household, and
     # by migration 0003 for older rows); nullable only because SQLite cannot add a NOT NULL
     # column without a default to a table that already has rows.
@@ -221,7 +226,8 @@ class StoryNotificationRow(Base):
     subscriber_id: Mapped[int] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
     )
-    state: Mapped[str] = mapped_column(String(16), default="sending")  # sending, sent, failed
+    # sending (claimed), sent; after a worker died mid-send: resending, resent or unsure
+    state: Mapped[str] = mapped_column(String(16), default="sending")
     error: Mapped[str | None] = mapped_column(Text, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -12,16 +12,32 @@ At most once: before sending to a subscriber, the handler claims the pair (story
 subscriber) in ``story_notifications`` in a committed transaction of its own; a second
 claim fails on the primary key, so a redelivered event, or a second worker, skips whoever
 is claimed. A send that fails gives its claim back and the delivery is retried by the bus
-policy, for those subscribers only. The one gap: a worker that dies between its claim and
-the end of the send leaves the claim "sending", and that subscriber is not told (never told
-twice is the promise; the row shows who was missed).
+policy, for those subscribers only.
+
+Unsure sends: a worker that dies between its claim and the end of the send leaves the claim
+"sending", and nobody knows whether the message went. When the delivery comes back it
+resolves such a claim by the household's ``notify_on_unsure``: ``resend`` (the default: a
+second message is better than none at bedtime) sends again and marks it "resent"; ``skip``
+marks it "unsure" and sends nothing. Email carries one Message-ID per (story, subscriber),
+so a resend is the same message to mail stores that deduplicate by it.
+
+A claim is unsure, not another worker's send in progress, when this delivery was tried
+before (attempt > 1: deliveries are leased, so the earlier try was this very delivery, and
+it ended without noting the send), or when the claim is older than ``UNSURE_AFTER_S`` (a
+send in progress takes the mail server's timeout at most; a dead worker's delivery comes
+back only after its lease ran out). A young claim seen on a first attempt belongs to a
+second delivery of the same story (the event published twice) and is left to it: this one
+does not mark the story done then, so should that worker die, its delivery comes back to a
+story still to be told. Taking over an unsure claim is a compare-and-set on its state and
+time, so one worker resolves it.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
-from sqlalchemy import ColumnElement, delete, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bedtales.clock import utcnow
@@ -30,7 +46,7 @@ from bedtales.domain import Household, Story
 from bedtales.errors import Deferred
 from bedtales.households import services
 from bedtales.notify.channels import SendFailed, send
-from bedtales.notify.messages import Message, story_message
+from bedtales.notify.messages import Message, message_id_for, story_message
 from bedtales.notify.subscribers import Subscriber, list_subscribers
 from bedtales.storage import Database
 from bedtales.storage.models import StoryNotificationRow, StoryRow
@@ -46,6 +62,9 @@ log = logging.getLogger(__name__)
 POLL_MIN_S = 0.2
 POLL_MAX_S = 5.0
 POLL_FRACTION = 1 / 8
+# a claim still "sending" this long after it was made is taken for a dead worker's
+UNSURE_AFTER_S = 30.0
+UNSURE_STATES = ("sending", "resending")
 
 
 def poll_delay(age_s: float) -> float:
@@ -78,12 +97,28 @@ def notify(ctx: TargetContext) -> None:
     failures = [
         failure
         for subscriber in subscribers
-        if (failure := tell(ctx.db, story, subscriber, message, ctx.settings.smtp)) is not None
+        if (
+            failure := tell(
+                ctx.db,
+                story,
+                subscriber,
+                message,
+                ctx.settings.smtp,
+                attempt=ctx.delivery.attempt,
+                on_unsure=household.notify_on_unsure,
+            )
+        )
+        is not None
     ]
     if failures:
         error = f"{len(failures)} of {len(subscribers)} not told: " + "; ".join(failures)
         _record(ctx.db, story.id, notify_error=error[:2000])
         raise SendFailed(error)  # the bus retries; whoever was told is skipped then
+    if _still_sending(ctx.db, story.id):
+        # another delivery of this story is sending now: it says "done", or, should its
+        # worker die, comes back and resolves the claim (the story must not say done then)
+        log.info("story %s: another delivery is still telling someone", story.id)
+        return
     _record(ctx.db, story.id, notify_state="done", notify_error=None, notified_at=utcnow())
 
 
@@ -112,13 +147,41 @@ def tell(
     subscriber: Subscriber,
     message: Message,
     smtp: SmtpSettings | None = None,
+    *,
+    attempt: int = 1,
+    on_unsure: str = "resend",
 ) -> str | None:
     """Send the story to one subscriber unless claimed already; the failure, or None.
     A household's own subscriber is sent under its web site's rules, its email through the
-    operator's mail server (``smtp``)."""
-    if not _claim(db, story.id, subscriber.id):
+    operator's mail server (``smtp``). A claim left by a dead worker is resolved by
+    ``on_unsure`` (see the module's docstring); ``attempt`` is the delivery's."""
+    message = replace(message, message_id=message_id_for(story.id, subscriber.id))
+    if _claim(db, story.id, subscriber.id):
+        return _send(db, story, subscriber, message, smtp, done="sent")
+    taken = _take_unsure(db, story.id, subscriber.id, attempt, on_unsure)
+    if taken == "resending":
+        log.warning("story %s: %s may not have been told; sending again", story.id, subscriber.name)
+        return _send(db, story, subscriber, message, smtp, done="resent")
+    if taken == "unsure":
+        log.warning(
+            "story %s: %s may not have been told; not sent again", story.id, subscriber.name
+        )
+    else:
         log.info("story %s: subscriber %s is told already", story.id, subscriber.name)
-        return None
+    return None
+
+
+def _send(
+    db: Database,
+    story: Story,
+    subscriber: Subscriber,
+    message: Message,
+    smtp: SmtpSettings | None,
+    *,
+    done: str,
+) -> str | None:
+    """Send on a claim held by this delivery and note it ``done``; the failure, or None.
+    A failure gives the claim back, so the retry sends (with the same Message-ID)."""
     try:
         send(subscriber.url, message, household_added=subscriber.household_added, smtp=smtp)
     except SendFailed as exc:
@@ -132,10 +195,41 @@ def tell(
         session.execute(
             update(StoryNotificationRow)
             .where(_pair(story.id, subscriber.id))
-            .values(state="sent", sent_at=utcnow())
+            .values(state=done, sent_at=utcnow())
         )
     log.info("story %s: told %s (%s)", story.id, subscriber.name, subscriber.service)
     return None
+
+
+def _take_unsure(
+    db: Database, story_id: str, subscriber_id: int, attempt: int, on_unsure: str
+) -> str | None:
+    """Take over a claim a dead worker left: its new state ("resending" or "unsure"), or
+    None when the pair is told already, or may be being told right now by someone else."""
+    with db.session() as session:
+        row = session.get(StoryNotificationRow, (story_id, subscriber_id))
+        seen = None if row is None else (row.state, row.created_at)
+    if seen is None or seen[0] not in UNSURE_STATES:
+        return None
+    if attempt <= 1 and (utcnow() - seen[1]).total_seconds() < UNSURE_AFTER_S:
+        return None
+    state = "unsure" if on_unsure == "skip" else "resending"
+    error = (
+        "a stopped worker may or may not have sent it; not sent again (on-unsure: skip)"
+        if state == "unsure"
+        else None
+    )
+    with db.session() as session:
+        taken = session.execute(
+            update(StoryNotificationRow)
+            .where(
+                _pair(story_id, subscriber_id),
+                StoryNotificationRow.state == seen[0],
+                StoryNotificationRow.created_at == seen[1],
+            )
+            .values(state=state, error=error, created_at=utcnow())
+        )
+    return state if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
 def _claim(db: Database, story_id: str, subscriber_id: int) -> bool:
@@ -147,6 +241,20 @@ def _claim(db: Database, story_id: str, subscriber_id: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def _still_sending(db: Database, story_id: str) -> bool:
+    """Whether a claim of the story is still being sent (this delivery's are all settled)."""
+    with db.session() as session:
+        claim = session.scalar(
+            select(StoryNotificationRow.subscriber_id)
+            .where(
+                StoryNotificationRow.story_id == story_id,
+                StoryNotificationRow.state.in_(UNSURE_STATES),
+            )
+            .limit(1)
+        )
+    return claim is not None
 
 
 def _unclaim(db: Database, story_id: str, subscriber_id: int) -> None:
