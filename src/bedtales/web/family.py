@@ -22,7 +22,6 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import Route
 
 from bedtales.clock import utcnow
 from bedtales.errors import NotFound, SignInRefused, TooManyAttempts
@@ -47,6 +46,7 @@ from bedtales.web.family_visit import (
     visit_of,
 )
 from bedtales.web.feeds import public_base
+from bedtales.web.ops import LabelledRoute
 from bedtales.web.pages import (
     CSRF_PLACEHOLDER,
     NEVER,
@@ -223,7 +223,9 @@ def install(site: FastAPI) -> None:
     """The household's site, and its home page first in line (matched before the rest)."""
     site.state.household_pages = PageCache(wording=no_wording)
     site.include_router(router)
-    site.router.routes.insert(0, Route("/households/{page_token}", home_page, methods=["GET"]))
+    site.router.routes.insert(
+        0, LabelledRoute("/households/{page_token}", home_page, methods=["GET"])
+    )
 
 
 # ----------------------------------------------------------------------------- signing in

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -19,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.routing import BaseRoute, Match
+from starlette.routing import Match, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bedtales import metrics
@@ -95,8 +94,6 @@ class HttpMetrics:
             return
         started = time.perf_counter()
         status = 500  # what the client gets if the app raises before answering
-        asked = {"type": "http", "method": scope["method"], "path": scope["path"]}
-        asked["root_path"] = scope.get("root_path", "")  # routing rewrites it for a mount
 
         async def send_and_note(message: Message) -> None:
             nonlocal status
@@ -109,45 +106,34 @@ class HttpMetrics:
         finally:
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
             seconds = time.perf_counter() - started
-            metrics.record_http_request(method, route_template(scope, asked), status, seconds)
+            metrics.record_http_request(method, route_template(scope), status, seconds)
 
 
-def route_template(scope: Scope, asked: Scope) -> str:
-    """The template of the route that answered (``/api/stories/{story_id}``, ``/static``).
-
-    A FastAPI route puts itself in the scope, which middleware shares with the app; a plain
-    Starlette ``Route`` (the story page) or a ``Mount`` (the static files) puts only its
-    endpoint there, so for those the app's routes with that endpoint are matched again
-    against what was ``asked`` (those few, not every API route: about 6 µs).
-    """
+def route_template(scope: Scope) -> str:
+    """The template of the route that answered (``/api/stories/{story_id}``, ``/static``);
+    routing puts the route in the scope, which middleware shares with the app. FastAPI's
+    routes do so themselves; the plain ones bedtales adds are :class:`LabelledRoute` and
+    :class:`LabelledMount`, which do the same."""
     path = getattr(scope.get("route"), "path", None)
-    if isinstance(path, str) and path:
-        return path
-    endpoint = scope.get("endpoint")
-    if endpoint is None:  # no route matched at all
-        return UNMATCHED
-    router = getattr(scope.get("app"), "router", None)
-    routes = getattr(router, "routes", ())
-    answering = [r for r in routes if endpoint in (_endpoint(r), getattr(r, "app", None))]
-    return matching_template(answering, asked)
+    return path if isinstance(path, str) and path else UNMATCHED
 
 
-def _endpoint(route: BaseRoute) -> object:
-    return getattr(route, "endpoint", None)
+class LabelledRoute(Route):
+    """A plain Starlette route (no FastAPI request parsing) that names itself in the scope,
+    as FastAPI's routes do, so ``/metrics`` labels it by its template."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope
 
 
-def matching_template(routes: Iterable[BaseRoute], asked: Scope) -> str:
-    """The path template of the first of ``routes`` that matches ``asked``, as the router
-    chooses it; :data:`UNMATCHED` when none does."""
-    partial = UNMATCHED
-    for route in routes:
-        match, _ = route.matches(asked)
-        if match is Match.NONE:
-            continue
-        template = getattr(route, "path", None)
-        template = template if isinstance(template, str) and template else UNMATCHED
-        if match is Match.FULL:
-            return template
-        if partial == UNMATCHED:
-            partial = template
-    return partial
+class LabelledMount(Mount):
+    """A mount (the static files) that names itself in the scope, as :class:`LabelledRoute`."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is not Match.NONE:
+            child_scope["route"] = self
+        return match, child_scope

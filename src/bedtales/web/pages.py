@@ -33,7 +33,6 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from sqlalchemy import Row, bindparam, select
 from starlette.concurrency import run_in_threadpool
-from starlette.routing import Route
 
 from bedtales.clock import utcnow
 from bedtales.errors import Expired, NotFound
@@ -44,6 +43,7 @@ from bedtales.stories.book import picture_book
 from bedtales.stories.scenes import read_scene
 from bedtales.stories.views import StoryView, story_view
 from bedtales.web import access, urls
+from bedtales.web.ops import LabelledMount, LabelledRoute
 
 if TYPE_CHECKING:
     from bedtales.app import App
@@ -474,6 +474,8 @@ def install(site: FastAPI) -> None:
     # The busiest page: a plain Starlette route (no FastAPI parameter machinery), first in
     # line (matching walks the routes in order, and the API's are many); no other route's
     # path can look like it.
-    site.router.routes.insert(0, Route("/stories/{story_id}", story_page, methods=["GET"]))
-    site.mount("/static", StaticFiles(directory=STATIC), name="static")
+    site.router.routes.insert(0, LabelledRoute("/stories/{story_id}", story_page, methods=["GET"]))
+    site.router.routes.append(
+        LabelledMount("/static", StaticFiles(directory=STATIC), name="static")
+    )
     site.state.html_error = html_error
