@@ -304,12 +304,25 @@ def test_a_channel_that_keeps_failing_ends_in_the_dead_letter_queue(
     assert letter.attempts == 3
     assert smtp_server.refused == 3
     assert smtp_server.messages == []
-    assert claims(quick, story) == []  # given back: `bedtales dlq replay` can send it
+    assert claims(quick, story) == [(1, "failed")]  # `bedtales dlq replay` can send it
     with quick.db.session() as session:
         row = session.get(StoryRow, story.id)
         assert row is not None
         assert row.notify_state == "failed"
         assert "554" in (row.notify_error or "")
+    [told] = subscribers.story_notifications(quick.db, story.id)
+    assert (told.subscriber, told.state, told.sent_at) == ("email", "failed", None)
+    assert "554" in (told.error or "")
+
+    # the mail server is back: a replay sends it once, and the failure is forgotten
+    smtp_server.refuse(0)
+    quick.bus.backend.replay([letter.id])
+    work_until(quick, lambda: current(quick, story).notify_state == "done", timeout_s=60)
+    [mail] = smtp_server.wait_for(1)
+    assert mail["Message-ID"] == f"<story-{story.id}.1@example.com>"
+    [told] = subscribers.story_notifications(quick.db, story.id)
+    assert (told.state, told.error) == ("sent", None)
+    assert told.sent_at is not None
 
 
 def test_a_json_webhook_gets_the_title_and_the_link(
@@ -693,6 +706,11 @@ def test_households_notify_on_unsure_is_checked(data_dir: Path) -> None:
     )
     assert "notify_on_unsure must be resend or skip" in refused
     assert "made again (resend)" in cli_run("households", "notify", "--data-dir", data_dir)
+    cli_run("households", "notify", "--on-unsure", "skip", "--data-dir", data_dir)
+    [listed] = json.loads(cli_run("households", "list", "--json", "--data-dir", data_dir))
+    assert listed["notifyOnUnsure"] == "skip"
+    assert "if unsure" in cli_run("households", "list", "--data-dir", data_dir)
+    cli_run("households", "notify", "--on-unsure", "resend", "--data-dir", data_dir)
     bedtales = App.open(data_dir)
     try:
         with pytest.raises(InputError) as bad:

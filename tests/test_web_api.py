@@ -18,6 +18,7 @@ from bedtales.clock import utcnow
 from bedtales.errors import ConfigError, Expired, InputError
 from bedtales.households import services
 from bedtales.notify import subscribers
+from bedtales.storage.models import StoryNotificationRow
 from bedtales.web import create_site
 from web_client import (  # noqa: F401 - the fixtures client and web_app
     ADMIN,
@@ -79,6 +80,42 @@ def test_a_story_is_public_to_whoever_has_its_id(client: TestClient) -> None:
     assert view["image"]["state"] == view["audio"]["state"] == "pending"
     assert view["image"]["url"] is None  # no link before the picture exists
     assert client.get(f"/api/stories/{story.id.upper()}").json()["id"] == story.id
+
+
+def test_the_admin_sees_how_far_telling_each_subscriber_got(client: TestClient) -> None:
+    bedtales = bedtales_of(client)
+    subscribers.add_subscriber(bedtales.db, "home", SUBSCRIBER_URL, label="Grandma")
+    subscribers.add_subscriber(bedtales.db, "home", "ntfy://ntfy.example/topic")
+    story = bedtales.write_story(seed=4)
+    with bedtales.db.session() as session:
+        session.add(
+            StoryNotificationRow(
+                story_id=story.id, subscriber_id=1, state="failed", error="554 mailbox full"
+            )
+        )
+    path = f"/api/stories/{story.id}"
+
+    assert client.get(path).json()["notify"] is None  # a forwarded link shows nobody
+    assert "wrong admin token" in assert_error(
+        client.get(path, headers={"Authorization": "Bearer wrong"}), 403
+    )
+    for view in (
+        client.get(path, headers=ADMIN).json(),
+        client.get("/api/stories", headers=ADMIN).json()[0],
+    ):
+        assert view["notify"] == {
+            "state": "pending",
+            "subscribers": [
+                {
+                    "subscriber": "Grandma",
+                    "service": "E-Mail",
+                    "state": "failed",
+                    "error": "554 mailbox full",
+                    "sentAt": None,
+                }
+            ],
+        }
+        assert SUBSCRIBER_PASSWORD not in str(view)
 
 
 @pytest.mark.parametrize(
@@ -191,6 +228,7 @@ def test_a_households_series_is_read_and_changed(client: TestClient) -> None:
         "storyTtlHours": 48,
         "notifyWhen": "created",
         "notifyTimeoutS": 600,
+        "notifyOnUnsure": "resend",
         "series": False,
     }
     changed = client.patch(HOME, json={"series": True}, headers=ADMIN)

@@ -27,9 +27,9 @@ from bedtales.households import access as household_access
 from bedtales.households import services
 from bedtales.notify import guard, subscribers
 from bedtales.scheduler import schedules
-from bedtales.storage.models import SignInFailureRow, StoryRow
+from bedtales.storage.models import SignInFailureRow, StoryNotificationRow, StoryRow
 from bedtales.stories.views import story_view
-from bedtales.web import create_site, family, family_library, urls
+from bedtales.web import create_site, family, family_library, family_messages, urls
 from bedtales.web.pages import picture_alt
 from servers.smtp import SmtpServer
 
@@ -664,6 +664,65 @@ def test_choosing_when_messages_go(signed_in: TestClient, token: str, bedtales: 
     refused = post(signed_in, token, "messages", "messages/when", {"when": "never"})
     assert refused.status_code == 422
     assert services.get_household(bedtales.db, "home").notify_when == "complete"
+
+
+def test_messages_say_how_the_newest_story_went_for_each_subscriber(
+    client: TestClient, token: str, bedtales: App
+) -> None:
+    """Sent, sent again, may not have arrived, could not be sent (why: signed in only), not
+    tried yet: what `story show` says, in words, for the newest story only."""
+    states = {
+        "Grandma": ("sent", None),
+        "Aunt": ("resent", None),
+        "Uncle": ("unsure", "a stopped worker may or may not have sent it"),
+        "Cousin": ("failed", "mail.example.com: 554 mailbox full"),
+        "Neighbour": None,
+    }
+    for n, label in enumerate(states):
+        subscribers.add_subscriber(
+            bedtales.db, "home", f"ntfy://ntfy.example/topic-{n}", label=label
+        )
+    bedtales.write_story(seed=1)  # an older story: not the one shown
+    story = bedtales.write_story(seed=2)
+    sent_at = datetime(2026, 12, 1, 19, 15, 4, tzinfo=UTC)
+    with bedtales.db.session() as session:
+        session.execute(
+            update(StoryRow).where(StoryRow.id == story.id).values(notify_state="pending")
+        )
+        for subscriber in subscribers.list_subscribers(bedtales.db, "home"):
+            state = states[subscriber.label or ""]
+            if state is not None:
+                session.add(
+                    StoryNotificationRow(
+                        story_id=story.id,
+                        subscriber_id=subscriber.id,
+                        state=state[0],
+                        error=state[1],
+                        sent_at=sent_at if state[0] in ("sent", "resent") else None,
+                    )
+                )
+    title = f"“{story.title}”"
+
+    linked = unescape(client.get(page_of(token, "messages")).text)
+    assert f"Sent {title} on Tuesday 1 December, 7:15 pm." in linked  # Europe/London
+    assert f"Sent {title} on Tuesday 1 December, 7:15 pm, a second time" in linked
+    assert f"{title} may not have arrived" in linked
+    assert f"{title} could not be sent; it is tried again" in linked
+    assert "554" not in linked  # the mail server's answer: signed in only
+    assert f"{title} is not sent yet." in linked  # Neighbour
+    assert sign_in(client, token).status_code == 303
+    signed = unescape(client.get(page_of(token, "messages")).text)
+    assert f"{title} could not be sent (mail.example.com: 554 mailbox full)" in signed
+
+
+def test_last_story_words_for_a_subscriber_added_after_the_story_went(bedtales: App) -> None:
+    story = bedtales.write_story(seed=3)
+    assert family_messages.last_story_words(None, None, "UTC", signed_in=True) is None
+    with bedtales.db.session() as session:
+        session.execute(update(StoryRow).values(notify_state="done"))
+    done = services.get_story(bedtales.db, story.id)
+    words = family_messages.last_story_words(done, None, "UTC", signed_in=False)
+    assert words == f"Not sent “{story.title}”: added after it went out."
 
 
 # ----------------------------------------------------------------------------- tell a story now

@@ -58,6 +58,7 @@ def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
             "storyTtlHours": h.story_ttl_hours,
             "notifyWhen": h.notify_when,
             "notifyTimeoutS": h.notify_timeout_s,
+            "notifyOnUnsure": h.notify_on_unsure,
             "series": h.series,
             "page": f"{base_url}/households/{h.page_token}",
         }
@@ -66,13 +67,19 @@ def households_list(data_dir: DataDir = None, as_json: JsonOpt = False) -> None:
     if as_json:
         print_json(rows)
         return
-    table = Table("name", "time zone", "story TTL (h)", "notify when", "series")
+    table = Table("name", "time zone", "story TTL (h)", "notify when", "if unsure", "series")
     table.add_column("private page", no_wrap=True)
     for h, row in zip(homes, rows, strict=True):
         page = str(row["page"])
         series = "on" if h.series else "off"
         table.add_row(
-            Text(h.name), Text(h.timezone), str(h.story_ttl_hours), h.notify_when, series, page
+            Text(h.name),
+            Text(h.timezone),
+            str(h.story_ttl_hours),
+            h.notify_when,
+            h.notify_on_unsure,
+            series,
+            page,
         )
     out.print(table)
 

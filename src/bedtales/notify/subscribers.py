@@ -275,9 +275,11 @@ def _find(session: Session, home: HouseholdRow, id_or_label: str) -> SubscriberR
 
 @dataclass(frozen=True)
 class Notification:
-    """Where one story stands with one subscriber: sending, sent, resending, resent or
-    unsure (a stopped worker may have sent it; the household chose not to send again)."""
+    """Where one story stands with one subscriber: sending, sent, failed (``error`` says
+    why; a retry takes it back), resending, resent or unsure (a stopped worker may have
+    sent it; the household chose not to send again)."""
 
+    subscriber_id: int
     subscriber: str  # the label, else "#id"
     service: str
     state: str
@@ -295,9 +297,8 @@ class Notification:
 
 
 def story_notifications(db: Database, story_id: str) -> list[Notification]:
-    """Each subscriber's state for one story, in the order they were added. A subscriber
-    whose send failed has no row (its claim was given back for the retry): the story's
-    ``notify_error`` names it."""
+    """Each subscriber's state for one story, in the order they were added; a subscriber
+    with none was not tried yet (or was added after the story was sent)."""
     with db.session() as session:
         rows = session.execute(
             select(StoryNotificationRow, SubscriberRow)
@@ -307,6 +308,7 @@ def story_notifications(db: Database, story_id: str) -> list[Notification]:
         ).all()
         return [
             Notification(
+                subscriber_id=row.id,
                 subscriber=row.label or f"#{row.id}",
                 service=describe(row.url)[0],
                 state=told.state,

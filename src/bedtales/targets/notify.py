@@ -11,8 +11,10 @@ after the story was written with whatever is ready. Until then the delivery is d
 At most once: before sending to a subscriber, the handler claims the pair (story,
 subscriber) in ``story_notifications`` in a committed transaction of its own; a second
 claim fails on the primary key, so a redelivered event, or a second worker, skips whoever
-is claimed. A send that fails gives its claim back and the delivery is retried by the bus
-policy, for those subscribers only.
+is claimed. A send that fails marks its claim "failed" with the reason, and the delivery is
+retried by the bus policy, for those subscribers only: the retry takes the failed claim back
+(a compare-and-set on its state, so one worker does). Should the bus give up, the claim stays
+"failed" with its reason, for `story show`, the API and the household's page.
 
 Unsure sends: a worker that dies between its claim and the end of the send leaves the claim
 "sending", and nobody knows whether the message went. When the delivery comes back it
@@ -185,20 +187,22 @@ def _send(
     try:
         send(subscriber.url, message, household_added=subscriber.household_added, smtp=smtp)
     except SendFailed as exc:
-        _unclaim(db, story.id, subscriber.id)
+        _note(db, story.id, subscriber.id, state="failed", error=str(exc)[:2000])
         log.warning("story %s: telling %s failed: %s", story.id, subscriber.name, exc)
         return f"{subscriber.name} ({subscriber.service}): {exc}"
     except BaseException:
         _unclaim(db, story.id, subscriber.id)  # e.g. the worker is stopping: try again later
         raise
-    with db.session() as session:
-        session.execute(
-            update(StoryNotificationRow)
-            .where(_pair(story.id, subscriber.id))
-            .values(state=done, sent_at=utcnow())
-        )
+    _note(db, story.id, subscriber.id, state=done, error=None, sent_at=utcnow())
     log.info("story %s: told %s (%s)", story.id, subscriber.name, subscriber.service)
     return None
+
+
+def _note(db: Database, story_id: str, subscriber_id: int, **values: object) -> None:
+    with db.session() as session:
+        session.execute(
+            update(StoryNotificationRow).where(_pair(story_id, subscriber_id)).values(values)
+        )
 
 
 def _take_unsure(
@@ -233,13 +237,20 @@ def _take_unsure(
 
 
 def _claim(db: Database, story_id: str, subscriber_id: int) -> bool:
-    """Claim the pair, committed before anything is sent; False if it is claimed already
-    (or the story or the subscriber was deleted meanwhile: nothing to send then either)."""
+    """Claim the pair, committed before anything is sent, or take back a claim whose send
+    failed; False if it is claimed already (or the story or the subscriber was deleted
+    meanwhile: nothing to send then either)."""
     try:
         with db.session() as session:
             session.add(StoryNotificationRow(story_id=story_id, subscriber_id=subscriber_id))
     except IntegrityError:
-        return False
+        with db.session() as session:
+            retaken = session.execute(
+                update(StoryNotificationRow)
+                .where(_pair(story_id, subscriber_id), StoryNotificationRow.state == "failed")
+                .values(state="sending", created_at=utcnow())
+            )
+        return bool(retaken.rowcount == 1)  # type: ignore[attr-defined]
     return True
 
 

@@ -107,6 +107,18 @@ def require_admin(
 ADMIN = Depends(require_admin)
 
 
+def is_admin(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
+) -> bool:
+    """For a route open to all that shows more to the admin: no token, False; a token,
+    checked as :func:`require_admin` checks it (a wrong one is 403, not a quiet False)."""
+    if credentials is None:
+        return False
+    require_admin(request, credentials)
+    return True
+
+
 # ----------------------------------------------------------------------------- models
 
 
@@ -126,6 +138,31 @@ class StartStory(_Input):
 class StoryStarted(BaseModel):
     id: str = Field(description="The new story's id.")
     url: str = Field(description="Its page, for people.")
+
+
+class SubscriberNotified(BaseModel):
+    subscriber: str = Field(description="The subscriber's label, else #id.")
+    service: str
+    state: str = Field(
+        description="sending, sent, failed (error says why; retried by the bus), resending, "
+        "resent (a worker stopped mid-send and it was sent again, with the same Message-ID) or "
+        "unsure (a worker stopped mid-send; the household chose not to send again)."
+    )
+    error: str | None
+    sent_at: datetime | None = Field(alias="sentAt")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class Notified(BaseModel):
+    state: str = Field(description="pending, done or failed: the notify target's.")
+    subscribers: list[SubscriberNotified]
+
+
+class AdminStoryView(StoryView):
+    notify: Notified | None = Field(
+        None, description="How far telling the household got; with the admin token only."
+    )
 
 
 class NewCharacter(_Input):
@@ -184,6 +221,11 @@ class HouseholdOut(BaseModel):
     story_ttl_hours: int = Field(alias="storyTtlHours", description="Hours a story is kept.")
     notify_when: str = Field(alias="notifyWhen", description="created or complete.")
     notify_timeout_s: int = Field(alias="notifyTimeoutS")
+    notify_on_unsure: str = Field(
+        alias="notifyOnUnsure",
+        description="resend or skip: a send a stopped worker may or may not have made "
+        "(bedtales households notify --on-unsure).",
+    )
     series: bool = Field(
         description="Stories may bring back a friend from a recent story and remember the last one."
     )
@@ -205,19 +247,22 @@ class HouseholdChange(_Input):
 
 @router.get(
     "/stories/{story_id}",
-    response_model=StoryView,
+    response_model=AdminStoryView,
     summary="A story and the state of its picture and narration",
-    responses=_errors(404, 410, 503),
+    description="With the admin token, also how far telling each subscriber got (`notify`).",
+    responses=_errors(403, 404, 410, 503),
 )
-def read_story(story_id: str, request: Request) -> StoryView:
+def read_story(
+    story_id: str, request: Request, admin: Annotated[bool, Depends(is_admin)]
+) -> AdminStoryView:
     bedtales = _app(request)
     story = services.get_story(bedtales.db, _uuid(story_id))
-    return _view(bedtales, story)
+    return _view(bedtales, story, notify=admin)
 
 
 @router.get(
     "/stories",
-    response_model=list[StoryView],
+    response_model=list[AdminStoryView],
     summary="Stories not yet expired, newest first",
     dependencies=[ADMIN],
     responses=_errors(*ADMIN_ERRORS, 503),
@@ -226,10 +271,10 @@ def list_stories(
     request: Request,
     household: Annotated[Text | None, Query(max_length=NAME_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-) -> list[StoryView]:
+) -> list[AdminStoryView]:
     bedtales = _app(request)
     stories = services.list_stories(bedtales.db, household=household, limit=limit)
-    return [_view(bedtales, story) for story in stories]
+    return [_view(bedtales, story, notify=True) for story in stories]
 
 
 @router.post(
@@ -278,9 +323,10 @@ def unkeep_story(story_id: str, request: Request) -> StoryView:
     return _view(bedtales, story)
 
 
-def _view(bedtales: App, story: Story) -> StoryView:
-    """The story as the API shows it: its media links absolute, from ``web.base_url``. A
-    client may be a script on another machine, with no page to resolve a path against."""
+def _view(bedtales: App, story: Story, *, notify: bool = False) -> AdminStoryView:
+    """The story as the API shows it: its media links absolute, from ``web.base_url`` (a
+    client may be a script on another machine, with no page to resolve a path against);
+    with ``notify``, each subscriber's state too (their labels are the operator's to see)."""
     view = story_view(story, bedtales.tools.media)
     base = bedtales.settings.web.base_url
 
@@ -288,16 +334,29 @@ def _view(bedtales: App, story: Story) -> StoryView:
         return None if link is None else urls.absolute(base, link)
 
     image, audio = view.image, view.audio
-    return view.model_copy(
-        update={
-            "image": image.model_copy(
-                update={"url": full(image.url), "thumbnail_url": full(image.thumbnail_url)}
-            ),
-            "audio": audio.model_copy(
-                update={"url": full(audio.url), "timings_url": full(audio.timings_url)}
-            ),
-        }
+    told = None
+    if notify:
+        told = Notified(
+            state=story.notify_state,
+            subscribers=[
+                SubscriberNotified(
+                    subscriber=n.subscriber,
+                    service=n.service,
+                    state=n.state,
+                    error=n.error,
+                    sent_at=n.sent_at,
+                )
+                for n in subscribers.story_notifications(bedtales.db, story.id)
+            ],
+        )
+    fields = dict(view)  # field names to values
+    fields["image"] = image.model_copy(
+        update={"url": full(image.url), "thumbnail_url": full(image.thumbnail_url)}
     )
+    fields["audio"] = audio.model_copy(
+        update={"url": full(audio.url), "timings_url": full(audio.timings_url)}
+    )
+    return AdminStoryView(**fields, notify=told)
 
 
 def _uuid(value: str) -> str:
@@ -342,6 +401,7 @@ def _household(home: HouseholdRecord) -> HouseholdOut:
         story_ttl_hours=home.story_ttl_hours,
         notify_when=home.notify_when,
         notify_timeout_s=home.notify_timeout_s,
+        notify_on_unsure=home.notify_on_unsure,
         series=home.series,
     )
 

@@ -8,6 +8,10 @@ never give a raw Apprise URL, which could reach inside the server's network.
 
 With the private link alone the page lists who hears, by label and service only: a link
 forwarded to a grandparent should not show the family's addresses, even masked.
+
+Each subscriber also says how the newest story went for them (:func:`last_story_words`):
+sent, sent again after a stopped server, may not have arrived, or could not be sent. Why it
+could not be sent shows only when signed in: the reason may name the mail server.
 """
 
 from __future__ import annotations
@@ -18,15 +22,50 @@ from contextlib import suppress
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from bedtales.domain import Story
 from bedtales.errors import InputError, NotFound
+from bedtales.households import services
 from bedtales.notify import subscribers
 from bedtales.notify.guard import DEFAULT_NTFY_SERVER
+from bedtales.notify.subscribers import Notification
 from bedtales.web.family_visit import GENERAL, FormData, Visit, field_errors, notice_of, visit_of
+from bedtales.web.pages import day_and_time
 
 log = logging.getLogger(__name__)
 router = APIRouter(include_in_schema=False)
 
 KINDS = {"email": ("email", "label"), "ntfy": ("server", "topic", "label")}
+
+
+def last_story_words(
+    story: Story | None, told: Notification | None, timezone: str, *, signed_in: bool
+) -> str | None:
+    """How the household's newest story went for one subscriber, in a sentence; None
+    without a story. ``told``: the subscriber's row for it, None if it has none."""
+    if story is None:
+        return None
+    title = f"“{story.title}”"
+    if told is None:
+        if story.notify_state == "done":
+            return f"Not sent {title}: added after it went out."
+        return f"{title} is not sent yet."
+    when = day_and_time(told.sent_at, timezone) if told.sent_at else ""
+    if told.state == "sent":
+        return f"Sent {title} on {when}."
+    if told.state == "resent":
+        return (
+            f"Sent {title} on {when}, a second time: the server stopped while sending it "
+            "first, so it may have arrived twice."
+        )
+    if told.state == "unsure":
+        return (
+            f"{title} may not have arrived: the server stopped while sending it, "
+            "and this household chose not to send again."
+        )
+    if told.state == "failed":
+        reason = f" ({told.error})" if signed_in and told.error else ""
+        return f"{title} could not be sent{reason}; it is tried again for a while."
+    return f"Sending {title}…"
 
 
 def _page(
@@ -38,12 +77,25 @@ def _page(
     values: dict[str, str] | None = None,
 ) -> Response:
     """``kind``: the add form that was refused, shown with its ``errors`` and ``values``."""
+    newest = services.list_stories(visit.db, household=visit.name, limit=1)
+    story = newest[0] if newest else None
+    told = {}
+    if story is not None:
+        told = {n.subscriber_id: n for n in subscribers.story_notifications(visit.db, story.id)}
+    listed = subscribers.list_subscribers(visit.db, visit.name)
+    zone = visit.household.timezone
     return visit.page(
         "messages.html",
         status,
         current="messages",
         notice=notice_of(visit.request),
-        subscribers=subscribers.list_subscribers(visit.db, visit.name),
+        subscribers=listed,
+        last_story={
+            s.id: last_story_words(
+                story, told.get(s.id), zone, signed_in=visit.signed_in is not None
+            )
+            for s in listed
+        },
         email_ready=bool(visit.bedtales.settings.smtp.host),
         default_server=DEFAULT_NTFY_SERVER,
         failed=kind,
