@@ -15,7 +15,7 @@ import typer
 from rich.text import Text
 
 from bedtales import __version__
-from bedtales.cli import access, bus, households, notify, schedule, stories, web
+from bedtales.cli import access, backup, bus, households, notify, schedule, stories, web
 from bedtales.cli.common import command, out
 from bedtales.cli.options import DataDir, HouseholdOpt
 from bedtales.cli.parts import app, config, services, storage
@@ -152,6 +152,7 @@ notify.register(cli, households.households_app)
 access.register(households.households_app)
 web.register(cli)
 schedule.register(cli)
+backup.register(cli)
 
 
 def main() -> None:
