@@ -105,3 +105,11 @@ class Deferred(BedtalesError):
     def __init__(self, reason: str, delay_s: float) -> None:
         super().__init__(reason)
         self.delay_s = delay_s
+
+
+def one_line(exc: BaseException) -> str:
+    """``Type: the first line of its message``, for a log line that says why a loop failed
+    (``OperationalError: (sqlite3.OperationalError) database or disk is full``). SQLAlchemy's
+    messages go on with the statement and its parameters: nothing an operator needs."""
+    message = str(exc).strip()
+    return f"{type(exc).__name__}: {message.splitlines()[0]}" if message else type(exc).__name__

@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.rules import Topology
-from bedtales.errors import Deferred, Unprocessable
+from bedtales.errors import Deferred, Unprocessable, one_line
 from bedtales.metrics import record_delivery
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,8 @@ OnDeadLetter = Callable[[Delivery, str], None]
 ACK_GATHER_S = 0.005
 TIDY_EVERY_S = 600.0
 RETRY_S = 2.0  # after the bus failed (database or Redis unreachable)
+# a failure that repeats every RETRY_S (a full disk) shows its traceback this often
+TRACEBACK_EVERY_S = 300.0
 PREFETCH_S = 0.05  # deliveries held per handler thread: about this much work
 
 
@@ -72,6 +74,7 @@ class Worker:
         self._lock = threading.Lock()
         self._stopped = threading.Event()
         self._tidied = time.monotonic() - TIDY_EVERY_S  # tidy on the first idle moment
+        self._traceback_at = time.monotonic() - TRACEBACK_EVERY_S  # the first one has it
         self._handler_s = 0.0  # average handler time, once one has run
 
     def run(self, stop: threading.Event) -> None:
@@ -87,10 +90,20 @@ class Worker:
         while not stop.is_set():
             try:
                 self._step(self._prefetch())
-            except Exception:  # the database or Redis went away: wait and try again
-                log.exception("worker: the bus failed; trying again in %g s", RETRY_S)
+            except Exception as exc:  # the database or Redis went away, or its disk is full
+                self._bus_failed(exc)
                 stop.wait(RETRY_S)
         self._shut_down(handlers)
+
+    def _bus_failed(self, exc: Exception) -> None:
+        """Log a failure of the bus with its reason: with the traceback now and then, on one
+        line in between (a full disk fails every RETRY_S for as long as it stays full)."""
+        reason = one_line(exc)
+        if time.monotonic() - self._traceback_at < TRACEBACK_EVERY_S:
+            log.warning("worker: the bus failed again (%s); trying again in %g s", reason, RETRY_S)
+            return
+        self._traceback_at = time.monotonic()
+        log.exception("worker: the bus failed (%s); trying again in %g s", reason, RETRY_S)
 
     def _step(self, prefetch: int) -> None:
         """Claim a batch when half the last one is done, settle what finished, or wait."""
@@ -225,11 +238,23 @@ class Worker:
             log.exception("%s: recording the dead letter on its story failed", delivery.target)
 
     def _renew_leases(self) -> None:
+        """Renew the running deliveries' leases every third of a lease. A renewal that fails
+        (the database is away or its disk full) is tried again next time: were this thread to
+        end, every long handler after it would lose its lease and run twice."""
         while not self._stopped.wait(self.options.lease_s / 3):
             with self._lock:
                 running = list(self._running.values())
-            if running:
+            if not running:
+                continue
+            try:
                 self.backend.extend(running, self.options.lease_s)
+            except Exception as exc:
+                log.warning(
+                    "worker: renewing %d lease(s) failed (%s); trying again in %g s",
+                    len(running),
+                    one_line(exc),
+                    self.options.lease_s / 3,
+                )
 
     def _shut_down(self, handlers: list[threading.Thread]) -> None:
         with self._lock:

@@ -84,11 +84,30 @@ def command(
             except BedtalesError as exc:
                 err.print(Text(f"error: {exc}", style="red"))
                 raise typer.Exit(exc.exit_code) from None
+            except Exception as exc:
+                refusal = _database_refusal(exc)
+                if refusal is None:
+                    raise
+                err.print(Text(f"error: {refusal}", style="red"))
+                raise typer.Exit(1) from None
 
         group.command(name)(wrapper)
         return wrapper
 
     return decorator
+
+
+def _database_refusal(exc: Exception) -> str | None:
+    """The database's own reason when it refused the work (SQLite's "database or disk is
+    full", PostgreSQL's "could not extend file"), as one line: the operator needs to read that
+    the disk is full, not a traceback that ends in an SQL statement. None for anything else.
+    Found by type through sys.modules: a command that never loaded SQLAlchemy cannot have
+    raised its error, and must not load it just to check."""
+    sqlalchemy_errors = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_errors is None or not isinstance(exc, sqlalchemy_errors.OperationalError):
+        return None
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else "no reason given"
+    return f"the database refused: {reason}"
 
 
 @contextmanager

@@ -15,6 +15,7 @@ leaves the site (a message, the JSON API) makes it absolute with ``web.urls.abso
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import hmac
 import math
@@ -51,6 +52,8 @@ _MIME_MAX = 255
 _SIDECAR_SUFFIX = ".mime"
 _DEFAULT_MIME = "application/octet-stream"
 _PUT_ATTEMPTS = 3
+# the disk (or the user's quota on it) is full: retried by the bus, and said plainly
+_FULL = {errno.ENOSPC, errno.EDQUOT}
 # files are 0600 (tempfile.mkstemp makes them so, and rename keeps it), folders 0700
 
 
@@ -146,8 +149,8 @@ class LocalMediaStore:
         check_mime(mime)
         with self._lock:
             for attempt in range(_PUT_ATTEMPTS):
-                private.make_folders(path.parent)
                 try:
+                    private.make_folders(path.parent)
                     # the type first: a reader that sees the new bytes also sees their type
                     _write_atomically(_sidecar(path), mime.encode())
                     _write_atomically(path, data)
@@ -156,6 +159,18 @@ class LocalMediaStore:
                     # another process's delete_prefix removed the folder just made; again
                     if attempt == _PUT_ATTEMPTS - 1:
                         raise
+                except OSError as exc:
+                    if exc.errno in _FULL:
+                        raise self._full(exc, key, len(data)) from exc
+                    raise
+
+    def _full(self, exc: OSError, key: str, size: int) -> OSError:
+        """The disk's refusal with what it refused and where: the worker's log, the dead
+        letter and the story then say which disk to free (the bare error names a temporary
+        file, or nothing)."""
+        return OSError(
+            exc.errno, f"{exc.strerror} in {self.root}: cannot store {key} ({size:,} bytes)"
+        )
 
     def get(self, key: str) -> bytes:
         path = self._path(key)

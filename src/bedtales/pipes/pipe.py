@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from bedtales.bus.bus import Bus
 from bedtales.bus.events import Event, event_id_for
 from bedtales.clock import utcnow
+from bedtales.errors import one_line
 from bedtales.pipes.spec import PipeSpec
 from bedtales.storage import Database
 from bedtales.storage.models import PipeCheckpointRow
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 BATCH = 500
 PRUNE_EVERY_S = 600.0
 RETRY_S = 2.0
+# a failure that repeats every RETRY_S (a full disk) shows its traceback this often
+TRACEBACK_EVERY_S = 300.0
 
 
 class Pipe:
@@ -50,6 +53,7 @@ class Pipe:
         self._position: int | None = None
         self._woken = False  # told of new records since the last batch
         self._last_prune = 0.0
+        self._traceback_at = time.monotonic() - TRACEBACK_EVERY_S  # the first failure has it
 
     def run_once(self, limit: int = BATCH, *, check: bool = True) -> int:
         """Move one batch from the stream to the bus; returns how many records were read.
@@ -106,12 +110,22 @@ class Pipe:
             while not stop.is_set():
                 try:
                     self._step(stop, idle_wait_s)
-                except Exception:  # a database restart must not end the pipe for good
-                    log.exception("pipe %s: failed; trying again in %g s", self.spec.name, RETRY_S)
+                except Exception as exc:  # a database restart must not end the pipe for good
+                    self._failed(exc)
                     self._resign()
                     stop.wait(RETRY_S)
         finally:
             self._resign()
+
+    def _failed(self, exc: Exception) -> None:
+        """Log a failure with its reason: with the traceback now and then, on one line in
+        between (a full disk fails every RETRY_S for as long as it stays full)."""
+        name, reason = self.spec.name, one_line(exc)
+        if time.monotonic() - self._traceback_at < TRACEBACK_EVERY_S:
+            log.warning("pipe %s: failed again (%s); trying again in %g s", name, reason, RETRY_S)
+            return
+        self._traceback_at = time.monotonic()
+        log.exception("pipe %s: failed (%s); trying again in %g s", name, reason, RETRY_S)
 
     def _step(self, stop: threading.Event, idle_wait_s: float) -> None:
         if not self._lead():
