@@ -294,6 +294,44 @@ def test_without_secrets_says_what_is_left_out_and_what_it_means(
     assert "Set again after a restore: admin_token (BEDTALES_ADMIN_TOKEN)" in done.stdout
 
 
+SECRET = "s3cr3t-" + "q" * 40
+SMTP = 'host = "mail.example.com"\nsender = "b@example.com"\n'
+
+
+@pytest.mark.parametrize(
+    ("written", "refused"),
+    [
+        (f'ADMIN_TOKEN = "{SECRET}"\n', False),  # names are read in any case
+        (f'[SMTP]\n{SMTP}password = "{SECRET}"\n', False),
+        (f'[Media]\nlink_secret = "{SECRET}"\n', False),
+        (f'media.link_secret = "{SECRET}"\n', False),  # a dotted key, its table's only one
+        (f'[smtp]\n{SMTP}password = """{SECRET}\nmore"""\n', True),
+        (f'smtp = {{ host = "h", sender = "b@example.com", password = "{SECRET}" }}\n', True),
+    ],
+)
+def test_a_secret_however_it_is_written_never_goes_into_a_plain_backup(
+    tmp_path: Path, written: str, refused: bool
+) -> None:
+    data_dir = tmp_path / "data"
+    bedtales("init", "--data-dir", data_dir)
+    (data_dir / "bedtales.toml").write_text(written)
+    archive = tmp_path / "plain.tar"
+    made = bedtales("backup", archive, "--data-dir", data_dir, check=False)
+    if refused:
+        assert made.returncode == 2, made.stderr
+        assert "--with-secrets" in made.stderr
+        assert "Traceback" not in made.stderr
+        assert not archive.exists()
+        return
+    assert made.returncode == 0, made.stderr
+    with tarfile.open(archive) as tar:
+        member = tar.extractfile("bedtales.toml")
+        assert member is not None
+        kept = member.read().decode()
+    assert SECRET not in kept
+    assert "Left out:" in made.stdout
+
+
 def test_the_archive_starts_with_a_manifest_of_every_member(good: Path) -> None:
     with tarfile.open(good) as tar:
         names = tar.getnames()

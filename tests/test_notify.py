@@ -7,7 +7,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,6 +29,7 @@ from bedtales.notify import messages, subscribers
 from bedtales.storage.models import StoryNotificationRow, StoryRow
 from bedtales.stories.scenes import read_scene
 from bedtales.stories.views import story_view
+from bedtales.targets import notify as notify_target
 from bedtales.targets.notify import POLL_MAX_S, POLL_MIN_S, poll_delay
 from bedtales.web import urls
 from servers.chat_completions import ScriptedResponse, ScriptedServer
@@ -594,15 +595,24 @@ def test_a_picture_too_big_to_mail_gives_way_to_its_thumbnail(
 # ----------------------------------------------------------------------------- unsure sends
 
 
-def left_sending(bedtales: App, story: Story, subscriber_id: int, age_s: float = 0.0) -> None:
-    """What a worker killed between its claim and the send leaves behind: the claim."""
+def left_sending(
+    bedtales: App,
+    story: Story,
+    subscriber_id: int,
+    age_s: float = 0.0,
+    holder: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """What a worker killed between its claim and the send leaves behind: the claim (by
+    default of the delivery :func:`delivery_for` makes, as a claim before 0009: no holder)."""
     with bedtales.db.session() as session:
         session.add(
             StoryNotificationRow(
                 story_id=story.id,
                 subscriber_id=subscriber_id,
                 state="sending",
-                created_at=utcnow() - timedelta(seconds=age_s),
+                created_at=at or utcnow() - timedelta(seconds=age_s),
+                claimed_by=holder,
             )
         )
 
@@ -668,6 +678,45 @@ def test_a_young_claim_on_a_first_attempt_is_left_to_its_sender(
     quick.run_delivery(redelivery(story))  # that worker died: its delivery comes back
     assert len(smtp_server.wait_for(1)) == 1
     assert claims(quick, story) == [(1, "resent")]
+
+
+def test_a_retry_leaves_a_young_claim_of_another_delivery_to_it(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    """The event was published twice: delivery b holds the claim and is sending right now.
+    Delivery a's second attempt must not take it for its own dead try and send again."""
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=16)
+    left_sending(quick, story, 1, holder="another-event")
+
+    quick.run_delivery(redelivery(story))
+
+    assert smtp_server.messages == []
+    assert claims(quick, story) == [(1, "sending")]
+    assert current(quick, story).notify_state == "pending"
+
+
+def test_a_slow_send_that_was_taken_over_cannot_undo_the_takeover(
+    quick: App, smtp_server: SmtpServer
+) -> None:
+    """Delivery a's send was slow enough to look dead; delivery b took the claim over and
+    resent. a's late outcome, failure or success, must leave b's claim alone."""
+    subscribers.add_subscriber(quick.db, "home", smtp_server.url())
+    story = quick.write_story(seed=17)
+    slow = notify_target.Claim(story.id, 1, "event-a", utcnow() - timedelta(seconds=600))
+    left_sending(quick, story, 1, age_s=600, holder="event-a", at=slow.at)
+
+    quick.run_delivery(delivery_for(story.id, event_id="event-b"))  # old: taken over
+    assert len(smtp_server.wait_for(1)) == 1
+    assert claims(quick, story) == [(1, "resent")]
+
+    notify_target._note(slow, quick.db, state="failed", error="timed out")
+    notify_target._unclaim(quick.db, slow)
+    assert claims(quick, story) == [(1, "resent")]
+    with quick.db.session() as session:
+        session.execute(update(StoryRow).values(notify_state="pending"))
+    quick.run_delivery(redelivery(story))  # a's retry: nothing failed, nothing to send
+    assert len(smtp_server.messages) == 1
 
 
 def test_skip_marks_an_unsure_send_and_sends_nothing(

@@ -712,7 +712,13 @@ def test_messages_say_how_the_newest_story_went_for_each_subscriber(
     assert f"{title} is not sent yet." in linked  # Neighbour
     assert sign_in(client, token).status_code == 303
     signed = unescape(client.get(page_of(token, "messages")).text)
-    assert f"{title} could not be sent (mail.example.com: 554 mailbox full)" in signed
+    assert f"{title} could not be sent (mail.example.com: 554 mailbox full); it is tried" in signed
+    with bedtales.db.session() as session:  # the bus gave up
+        session.execute(
+            update(StoryRow).where(StoryRow.id == story.id).values(notify_state="failed")
+        )
+    given_up = unescape(client.get(page_of(token, "messages")).text)
+    assert f"{title} could not be sent (mail.example.com: 554 mailbox full). Whoever" in given_up
 
 
 def test_last_story_words_for_a_subscriber_added_after_the_story_went(bedtales: App) -> None:

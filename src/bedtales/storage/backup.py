@@ -270,7 +270,7 @@ def _copy_settings(
     text = ""
     if toml_path.is_file():
         text = toml_path.read_text(encoding="utf-8")
-        in_file = tomllib.loads(text)
+        in_file = folded(tomllib.loads(text))
     secret_paths = secret_settings()
     left_out = [] if with_secrets else [p for p in secret_paths if lookup(in_file, p)]
     from_env = [
@@ -283,6 +283,25 @@ def _copy_settings(
         text = _without(text, in_file, left_out, places)
         private.create_file(staging / CONFIG_FILE_NAME, text)
     return [dotted(p) for p in left_out], from_env
+
+
+def folded(document: Any) -> Any:
+    """The document with every key in lower case, as the settings loader reads names in any
+    case (``[SMTP]``, ``ADMIN_TOKEN``): a secret must be found however it is written."""
+    if isinstance(document, dict):
+        return {str(key).lower(): folded(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [folded(item) for item in document]
+    return document
+
+
+def _pruned(document: Any) -> Any:
+    """Without empty tables: leaving out a table's only key (``media.link_secret = …`` at
+    the top) leaves no table in the file, where the expected document keeps an empty one."""
+    if not isinstance(document, dict):
+        return document
+    kept = {key: _pruned(value) for key, value in document.items()}
+    return {key: value for key, value in kept.items() if value != {}}
 
 
 def lookup(document: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -316,12 +335,12 @@ def _without(
     for index, line in enumerate(lines):
         header = re.fullmatch(r"\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?", line.rstrip("\n"))
         if header:  # an array of tables ([[bus.rules]]) holds no secret: matches nothing
-            section = (header[1], *header[2].split("."))
+            section = (header[1], *header[2].lower().split("."))
             section = section[1:] if header[1] == "[" else section
             continue
         assignment = re.match(r"\s*([A-Za-z0-9_.]+)\s*=", line)
         if assignment:
-            path = (*section, *assignment[1].split("."))
+            path = (*section, *assignment[1].lower().split("."))
             if path in notes:
                 lines[index] = f"# {dotted(path)}: {notes[path]}\n"
     result = "".join(lines)
@@ -329,7 +348,12 @@ def _without(
     for path in notes:
         *parents, last = path
         lookup(expected, tuple(parents)).pop(last)
-    if tomllib.loads(result) != expected:
+    secret_values = [str(lookup(document, path)) for path in secrets_out]
+    try:
+        same = _pruned(folded(tomllib.loads(result))) == _pruned(expected)
+    except tomllib.TOMLDecodeError:  # a value over several lines, only its first made a comment
+        same = False
+    if not same or any(value and value in result for value in secret_values):
         names = ", ".join(dotted(p) for p in notes)
         raise InputError(
             f"cannot leave {names} out of {CONFIG_FILE_NAME}: write each as `name = value` on a "

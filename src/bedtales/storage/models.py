@@ -229,8 +229,11 @@ class StoryNotificationRow(Base):
     # sending (claimed), sent; after a worker died mid-send: resending, resent or unsure
     state: Mapped[str] = mapped_column(String(16), default="sending")
     error: Mapped[str | None] = mapped_column(Text, default=None)
+    # when the claim was made or taken over: with claimed_by, whose it is now
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # the id of the event whose delivery holds the claim (none on rows before 0009)
+    claimed_by: Mapped[str | None] = mapped_column(String(255), default=None)
 
 
 class SubscriberRow(Base):

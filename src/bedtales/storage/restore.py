@@ -38,6 +38,7 @@ from bedtales.storage.backup import (
     Member,
     create,
     disk_errors,
+    folded,
     known_revisions,
     lookup,
 )
@@ -288,9 +289,9 @@ def _settings_file(staging: Path) -> bool:
         private.create_file(path, CONFIG_TEMPLATE + line)
         return True
     text = path.read_text(encoding="utf-8")
-    if lookup(tomllib.loads(text), ("media", "link_secret")) is not None:
+    if lookup(folded(tomllib.loads(text)), ("media", "link_secret")) is not None:
         return False
-    header = re.compile(r"^\[media\][ \t]*$", flags=re.MULTILINE)
+    header = re.compile(r"^\[media\][ \t]*$", flags=re.MULTILINE | re.IGNORECASE)
     left_out = "# media.link_secret: " + LEFT_OUT_NOTE + "\n"
     if left_out in text:  # where the old one was
         text = text.replace(left_out, line, 1)

@@ -23,27 +23,30 @@ second message is better than none at bedtime) sends again and marks it "resent"
 marks it "unsure" and sends nothing. Email carries one Message-ID per (story, subscriber),
 so a resend is the same message to mail stores that deduplicate by it.
 
-A claim is unsure, not another worker's send in progress, when this delivery was tried
-before (attempt > 1: deliveries are leased, so the earlier try was this very delivery, and
-it ended without noting the send), or when the claim is older than ``UNSURE_AFTER_S`` (a
-send in progress takes the mail server's timeout at most; a dead worker's delivery comes
-back only after its lease ran out). A young claim seen on a first attempt belongs to a
-second delivery of the same story (the event published twice) and is left to it: this one
-does not mark the story done then, so should that worker die, its delivery comes back to a
-story still to be told. Taking over an unsure claim is a compare-and-set on its state and
-time, so one worker resolves it.
+A claim names the delivery that holds it (``claimed_by``, the event's id) and when it was
+made or taken over. It is unsure, not a send in progress, when it is this delivery's own and
+this delivery was tried before (attempt > 1: deliveries are leased, so the earlier try
+ended without noting the send), or when it is older than :func:`unsure_after` (a send in
+progress takes the mail server's timeout at most). A young claim of another delivery of the
+same story (the event published twice, a replay) is left to it: this one does not mark the
+story done then, so should that worker die, its delivery comes back to a story still to be
+told. Taking over a claim is a compare-and-set on its state and time, so one worker does;
+and a delivery notes its outcome only on a claim still its own (same holder, same time), so
+a slow send that was taken over cannot overwrite, or give back, the claim of the delivery
+that took it.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bedtales.clock import utcnow
-from bedtales.config import SmtpSettings
+from bedtales.config import Settings, SmtpSettings
 from bedtales.domain import Household, Story
 from bedtales.errors import Deferred
 from bedtales.households import services
@@ -64,9 +67,27 @@ log = logging.getLogger(__name__)
 POLL_MIN_S = 0.2
 POLL_MAX_S = 5.0
 POLL_FRACTION = 1 / 8
-# a claim still "sending" this long after it was made is taken for a dead worker's
+# a claim still "sending" this long after it was made is taken for a dead worker's (at
+# least: see unsure_after)
 UNSURE_AFTER_S = 30.0
 UNSURE_STATES = ("sending", "resending")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A (story, subscriber) pair held by one delivery since ``at``."""
+
+    story_id: str
+    subscriber_id: int
+    holder: str  # the event's id
+    at: datetime
+
+
+def unsure_after(settings: Settings) -> float:
+    """Seconds after which another delivery's claim still "sending" is taken for a dead
+    worker's: longer than any live send (the mail server's timeout is per step, so twice
+    it) and than a lease, after which a dead worker's own delivery comes back anyway."""
+    return max(UNSURE_AFTER_S, 2 * settings.smtp.timeout_s, settings.bus.lease_s)
 
 
 def poll_delay(age_s: float) -> float:
@@ -106,8 +127,10 @@ def notify(ctx: TargetContext) -> None:
                 subscriber,
                 message,
                 ctx.settings.smtp,
+                holder=ctx.delivery.event.id,
                 attempt=ctx.delivery.attempt,
                 on_unsure=household.notify_on_unsure,
+                unsure_after_s=unsure_after(ctx.settings),
             )
         )
         is not None
@@ -150,32 +173,35 @@ def tell(
     message: Message,
     smtp: SmtpSettings | None = None,
     *,
+    holder: str = "",
     attempt: int = 1,
     on_unsure: str = "resend",
+    unsure_after_s: float = UNSURE_AFTER_S,
 ) -> str | None:
     """Send the story to one subscriber unless claimed already; the failure, or None.
     A household's own subscriber is sent under its web site's rules, its email through the
-    operator's mail server (``smtp``). A claim left by a dead worker is resolved by
-    ``on_unsure`` (see the module's docstring); ``attempt`` is the delivery's."""
+    operator's mail server (``smtp``). ``holder`` is the delivery's event id, ``attempt``
+    its attempt; a claim left by a dead worker is resolved by ``on_unsure`` (see the
+    module's docstring)."""
     message = replace(message, message_id=message_id_for(story.id, subscriber.id))
-    if _claim(db, story.id, subscriber.id):
-        return _send(db, story, subscriber, message, smtp, done="sent")
-    taken = _take_unsure(db, story.id, subscriber.id, attempt, on_unsure)
-    if taken == "resending":
-        log.warning("story %s: %s may not have been told; sending again", story.id, subscriber.name)
-        return _send(db, story, subscriber, message, smtp, done="resent")
-    if taken == "unsure":
-        log.warning(
-            "story %s: %s may not have been told; not sent again", story.id, subscriber.name
-        )
-    else:
+    claim = _claim(db, story.id, subscriber.id, holder)
+    if claim is not None:
+        return _send(db, claim, subscriber, message, smtp, done="sent")
+    taken = _take_unsure(db, story.id, subscriber.id, holder, attempt, on_unsure, unsure_after_s)
+    if taken is None:
         log.info("story %s: subscriber %s is told already", story.id, subscriber.name)
+        return None
+    state, claim = taken
+    if state == "resending":
+        log.warning("story %s: %s may not have been told; sending again", story.id, subscriber.name)
+        return _send(db, claim, subscriber, message, smtp, done="resent")
+    log.warning("story %s: %s may not have been told; not sent again", story.id, subscriber.name)
     return None
 
 
 def _send(
     db: Database,
-    story: Story,
+    claim: Claim,
     subscriber: Subscriber,
     message: Message,
     smtp: SmtpSettings | None,
@@ -183,39 +209,56 @@ def _send(
     done: str,
 ) -> str | None:
     """Send on a claim held by this delivery and note it ``done``; the failure, or None.
-    A failure gives the claim back, so the retry sends (with the same Message-ID)."""
+    A failure marks the claim "failed", so the retry takes it back and sends (with the same
+    Message-ID)."""
+    story_id = claim.story_id
     try:
         send(subscriber.url, message, household_added=subscriber.household_added, smtp=smtp)
     except SendFailed as exc:
-        _note(db, story.id, subscriber.id, state="failed", error=str(exc)[:2000])
-        log.warning("story %s: telling %s failed: %s", story.id, subscriber.name, exc)
+        _note(claim, db, state="failed", error=str(exc)[:2000])
+        log.warning("story %s: telling %s failed: %s", story_id, subscriber.name, exc)
         return f"{subscriber.name} ({subscriber.service}): {exc}"
     except BaseException:
-        _unclaim(db, story.id, subscriber.id)  # e.g. the worker is stopping: try again later
+        _unclaim(db, claim)  # e.g. the worker is stopping: try again later
         raise
-    _note(db, story.id, subscriber.id, state=done, error=None, sent_at=utcnow())
-    log.info("story %s: told %s (%s)", story.id, subscriber.name, subscriber.service)
+    _note(claim, db, state=done, error=None, sent_at=utcnow())
+    log.info("story %s: told %s (%s)", story_id, subscriber.name, subscriber.service)
     return None
 
 
-def _note(db: Database, story_id: str, subscriber_id: int, **values: object) -> None:
+def _note(claim: Claim, db: Database, **values: object) -> None:
+    """Note the outcome on the claim if it is still this delivery's: another delivery that
+    took it over (this send was slow enough to look dead) notes its own."""
     with db.session() as session:
-        session.execute(
-            update(StoryNotificationRow).where(_pair(story_id, subscriber_id)).values(values)
+        noted = session.execute(update(StoryNotificationRow).where(_held(claim)).values(values))
+    if noted.rowcount != 1:  # type: ignore[attr-defined]
+        log.warning(
+            "story %s: subscriber #%d was taken over by another delivery while this one sent",
+            claim.story_id,
+            claim.subscriber_id,
         )
 
 
 def _take_unsure(
-    db: Database, story_id: str, subscriber_id: int, attempt: int, on_unsure: str
-) -> str | None:
-    """Take over a claim a dead worker left: its new state ("resending" or "unsure"), or
-    None when the pair is told already, or may be being told right now by someone else."""
+    db: Database,
+    story_id: str,
+    subscriber_id: int,
+    holder: str,
+    attempt: int,
+    on_unsure: str,
+    unsure_after_s: float,
+) -> tuple[str, Claim] | None:
+    """Take over a claim a dead worker left: its new state ("resending" or "unsure") and
+    the claim, or None when the pair is told already, or may be being told right now by
+    someone else."""
     with db.session() as session:
         row = session.get(StoryNotificationRow, (story_id, subscriber_id))
-        seen = None if row is None else (row.state, row.created_at)
+        seen = None if row is None else (row.state, row.created_at, row.claimed_by)
     if seen is None or seen[0] not in UNSURE_STATES:
         return None
-    if attempt <= 1 and (utcnow() - seen[1]).total_seconds() < UNSURE_AFTER_S:
+    own = seen[2] in (holder, None)  # None: a claim made before claims named their holder
+    old = (utcnow() - seen[1]).total_seconds() >= unsure_after_s
+    if not (old or (attempt > 1 and own)):
         return None
     state = "unsure" if on_unsure == "skip" else "resending"
     error = (
@@ -223,6 +266,7 @@ def _take_unsure(
         if state == "unsure"
         else None
     )
+    claim = Claim(story_id, subscriber_id, holder, utcnow())
     with db.session() as session:
         taken = session.execute(
             update(StoryNotificationRow)
@@ -231,27 +275,35 @@ def _take_unsure(
                 StoryNotificationRow.state == seen[0],
                 StoryNotificationRow.created_at == seen[1],
             )
-            .values(state=state, error=error, created_at=utcnow())
+            .values(state=state, error=error, created_at=claim.at, claimed_by=holder)
         )
-    return state if taken.rowcount == 1 else None  # type: ignore[attr-defined]
+    return (state, claim) if taken.rowcount == 1 else None  # type: ignore[attr-defined]
 
 
-def _claim(db: Database, story_id: str, subscriber_id: int) -> bool:
+def _claim(db: Database, story_id: str, subscriber_id: int, holder: str) -> Claim | None:
     """Claim the pair, committed before anything is sent, or take back a claim whose send
-    failed; False if it is claimed already (or the story or the subscriber was deleted
+    failed; None if it is claimed already (or the story or the subscriber was deleted
     meanwhile: nothing to send then either)."""
+    claim = Claim(story_id, subscriber_id, holder, utcnow())
     try:
         with db.session() as session:
-            session.add(StoryNotificationRow(story_id=story_id, subscriber_id=subscriber_id))
+            session.add(
+                StoryNotificationRow(
+                    story_id=story_id,
+                    subscriber_id=subscriber_id,
+                    created_at=claim.at,
+                    claimed_by=holder,
+                )
+            )
     except IntegrityError:
         with db.session() as session:
             retaken = session.execute(
                 update(StoryNotificationRow)
                 .where(_pair(story_id, subscriber_id), StoryNotificationRow.state == "failed")
-                .values(state="sending", created_at=utcnow())
+                .values(state="sending", created_at=claim.at, claimed_by=holder)
             )
-        return bool(retaken.rowcount == 1)  # type: ignore[attr-defined]
-    return True
+        return claim if retaken.rowcount == 1 else None  # type: ignore[attr-defined]
+    return claim
 
 
 def _still_sending(db: Database, story_id: str) -> bool:
@@ -268,9 +320,19 @@ def _still_sending(db: Database, story_id: str) -> bool:
     return claim is not None
 
 
-def _unclaim(db: Database, story_id: str, subscriber_id: int) -> None:
+def _unclaim(db: Database, claim: Claim) -> None:
     with db.session() as session:
-        session.execute(delete(StoryNotificationRow).where(_pair(story_id, subscriber_id)))
+        session.execute(delete(StoryNotificationRow).where(_held(claim)))
+
+
+def _held(claim: Claim) -> ColumnElement[bool]:
+    """The claim's row, while it is still this delivery's (not taken over or settled)."""
+    return (
+        _pair(claim.story_id, claim.subscriber_id)
+        & StoryNotificationRow.state.in_(UNSURE_STATES)
+        & (StoryNotificationRow.claimed_by == claim.holder)
+        & (StoryNotificationRow.created_at == claim.at)
+    )
 
 
 def _pair(story_id: str, subscriber_id: int) -> ColumnElement[bool]:

@@ -111,9 +111,11 @@ def is_admin(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> bool:
-    """For a route open to all that shows more to the admin: no token, False; a token,
-    checked as :func:`require_admin` checks it (a wrong one is 403, not a quiet False)."""
-    if credentials is None:
+    """For a route open to all that shows more to the admin: no token (or the admin API
+    off), False; a token, checked as :func:`require_admin` checks it (a wrong one is 403,
+    not a quiet False)."""
+    configured = _app(request).settings.admin_token
+    if credentials is None or configured is None or not configured.get_secret_value():
         return False
     require_admin(request, credentials)
     return True

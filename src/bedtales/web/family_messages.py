@@ -62,8 +62,13 @@ def last_story_words(
             f"{title} may not have arrived: the server stopped while sending it, "
             "and this household chose not to send again."
         )
+    reason = f" ({told.error})" if signed_in and told.error else ""
+    if story.notify_state == "failed":  # the bus gave up: nothing is tried any more
+        return (
+            f"{title} could not be sent{reason}. Whoever runs bedtales can send it again "
+            "once the problem is mended."
+        )
     if told.state == "failed":
-        reason = f" ({told.error})" if signed_in and told.error else ""
         return f"{title} could not be sent{reason}; it is tried again for a while."
     return f"Sending {title}…"
 
