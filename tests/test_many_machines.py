@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import subprocess
-import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,6 +35,7 @@ from bedtales.scheduler.schedules import Schedule
 from bedtales.storage.models import HouseholdRow, ScheduleRow, StoryRow
 from bedtales.stories.starter import SAMPLE_CHARACTERS, STARTER_SCENES
 from conftest import require_service
+from servers.cluster import start, stop_all, tails, wait_for
 from servers.seaweedfs import S3Server, free_ports
 from servers.smtp import SmtpServer
 
@@ -55,7 +52,6 @@ OTHER_HOUSEHOLDS = {
 SCHEDULERS, WORKERS = 2, 3
 START_TIMEOUT_S = 40.0
 DONE_TIMEOUT_S = 60.0  # a generous bound on a slow, busy machine; not a timing assertion
-STOP_TIMEOUT_S = 30.0
 # seconds after the processes are up at which each household's schedules fire; some land
 # on the same second, so one scheduler pass claims several rows
 FIRE_OFFSETS_S = (3, 5)
@@ -66,23 +62,6 @@ ALL_DONE = ("done", "done", "done")
 
 def public_endpoint(s3_server: S3Server) -> str:
     return f"http://localhost:{urlsplit(s3_server.endpoint_url).port}"
-
-
-@dataclass
-class Process:
-    """A bedtales command running as a child process, its output in a file."""
-
-    name: str
-    popen: subprocess.Popen[bytes]
-    log: Path
-    ready_line: str
-
-    def tail(self, lines: int = 25) -> str:
-        text = self.log.read_text(errors="replace") if self.log.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-    def ready(self) -> bool:
-        return self.log.exists() and self.ready_line in self.log.read_text(errors="replace")
 
 
 @dataclass(frozen=True)
@@ -231,39 +210,6 @@ def expected_firings(bedtales: App, now: datetime) -> list[Firing]:
     return firings
 
 
-def start(data_dir: Path, logs: Path, name: str, ready_line: str, *command: str) -> Process:
-    log = logs / f"{name}.log"
-    with open(log, "wb") as output:
-        popen = subprocess.Popen(
-            [sys.executable, "-m", "bedtales", "-v", *command, "--data-dir", str(data_dir)],
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    return Process(name, popen, log, ready_line)
-
-
-def tails(processes: list[Process]) -> str:
-    return "".join(f"\n--- {p.name} (exit {p.popen.poll()}) ---\n{p.tail()}" for p in processes)
-
-
-def wait_for(
-    condition: Callable[[], bool],
-    timeout_s: float,
-    processes: list[Process],
-    progress: Callable[[], str] = str,
-) -> None:
-    """Wait until ``condition`` holds; fail with the progress made and the processes' logs
-    if one of them dies or the time runs out."""
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        died = [p.name for p in processes if p.popen.poll() is not None]
-        assert not died, f"{', '.join(died)} stopped early; {progress()}{tails(processes)}"
-        if time.monotonic() > deadline:
-            pytest.fail(f"not there after {timeout_s:.0f} s; {progress()}{tails(processes)}")
-        time.sleep(0.25)
-
-
 def story_states(bedtales: App) -> dict[str, tuple[str, str, str]]:
     with bedtales.db.session() as session:
         rows = session.execute(
@@ -289,18 +235,6 @@ def firings_counted(port: int) -> dict[str, float]:
     """A scheduler's own count of its firings, from its /metrics."""
     text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
     return {outcome: float(value) for outcome, value in FIRED_METRIC.findall(text)}
-
-
-def stop_all(processes: list[Process]) -> None:
-    for process in processes:
-        if process.popen.poll() is None:
-            process.popen.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.popen.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.popen.kill()
-            process.popen.wait(10)
 
 
 def test_two_schedulers_and_three_workers_write_one_story_per_firing(

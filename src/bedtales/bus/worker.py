@@ -21,8 +21,10 @@ from dataclasses import dataclass, replace
 from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.rules import Topology
+from bedtales.clock import utcnow
 from bedtales.errors import Deferred, Unprocessable, one_line
 from bedtales.metrics import record_delivery
+from bedtales.storage.database import is_outage
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,9 @@ RETRY_S = 2.0  # after the bus failed (database or Redis unreachable)
 # a failure that repeats every RETRY_S (a full disk) shows its traceback this often
 TRACEBACK_EVERY_S = 300.0
 PREFETCH_S = 0.05  # deliveries held per handler thread: about this much work
+# a handler that failed because the database is away runs again after RETRY_S, then
+# longer, at most this long (see Worker._run_through_outages)
+OUTAGE_WAIT_MAX_S = 10.0
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,14 @@ class Worker:
         )
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._stopping = threading.Event()  # the stop given to run()
         self._tidied = time.monotonic() - TIDY_EVERY_S  # tidy on the first idle moment
         self._traceback_at = time.monotonic() - TRACEBACK_EVERY_S  # the first one has it
         self._handler_s = 0.0  # average handler time, once one has run
 
     def run(self, stop: threading.Event) -> None:
         options = self.options
+        self._stopping = stop
         # long-lived handler threads fed by a queue: no per-delivery future or thread hop
         handlers = [
             threading.Thread(target=self._handle, name=f"handler-{n}", daemon=True)
@@ -141,15 +148,49 @@ class Worker:
                     continue  # handed back at shutdown before it started
                 self._started.add(_slot(delivery))
             started = time.perf_counter()
-            error: Exception | None = None
-            try:
-                self.run_handler(delivery)
-            except Exception as failure:  # the handler's failure is the delivery's outcome
-                error = failure
+            error = self._run_through_outages(delivery)
             took = time.perf_counter() - started
             self._finished.put((delivery, error, took))
             # a moving average; a lost update between threads only nudges it
             self._handler_s = took if self._handler_s <= 0 else 0.9 * self._handler_s + 0.1 * took
+
+    def _run_through_outages(self, delivery: Delivery) -> Exception | None:
+        """Run the handler; its failure (the delivery's outcome), or None.
+
+        A failure that is the database being away (restarting, failing over: see
+        ``is_outage``) says nothing about the delivery, so it does not use up an attempt:
+        with the default backoff a schedule's three attempts last a few seconds, and a
+        database restart would dead-letter the stories being written. The handler runs
+        again instead, on the same lease (renewed meanwhile), until the database is back,
+        the worker stops or the event is older than its policy's ``max_age_s``; then the
+        failure is settled as any other. Each run after the first is told it is a later
+        attempt, as a retry would be: the run before may have done part of its work
+        (notify: sent, then could not note it), and the handler treats that as it must."""
+        runs = 0
+        while True:
+            try:
+                attempt = delivery.attempt + runs
+                self.run_handler(replace(delivery, attempt=attempt) if runs else delivery)
+                return None
+            except Exception as failure:  # the handler's failure is the delivery's outcome
+                if not is_outage(failure) or self._stopping.is_set() or self._too_old(delivery):
+                    return failure
+                runs += 1
+                wait = min(OUTAGE_WAIT_MAX_S, RETRY_S * runs)
+                log.warning(
+                    "%s: the database is away (%s); running event %s again in %g s, "
+                    "its attempts kept",
+                    delivery.target,
+                    one_line(failure),
+                    delivery.event.id,
+                    wait,
+                )
+                if self._stopping.wait(wait):
+                    return failure
+
+    def _too_old(self, delivery: Delivery) -> bool:
+        policy = self.topology.targets[delivery.target].policy.for_event(delivery.event)
+        return (utcnow() - delivery.event.time).total_seconds() >= policy.max_age_s
 
     def _tidy_now_and_then(self) -> None:
         if time.monotonic() - self._tidied >= TIDY_EVERY_S:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bedtales import private
@@ -362,6 +362,32 @@ class SqliteDoorbell:
     def close(self) -> None:
         with self._lock:
             self._connection.close()
+
+
+# PostgreSQL's SQLSTATEs for a server going away: the connection broke (class 08), or the
+# server is stopping (57P01 by an administrator, 57P02 after a crash) or not up yet (57P03)
+_GONE = ("08", "57P01", "57P02", "57P03")
+
+
+def is_outage(exc: BaseException) -> bool:
+    """Whether a failure is the database server being away (stopped, restarting, out of
+    reach) rather than anything about the work: the connection could not be made, broke, or
+    the server said it is going down. Nothing about the work is wrong then, and it succeeds
+    once the server is back (bus/worker.py tries it again without using up its attempts)."""
+    if isinstance(exc, Unreachable):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy saw the connection break
+        return True
+    original = exc.orig
+    if type(original).__module__.partition(".")[0] != "psycopg":
+        return False  # SQLite's errors are about its file, never a server away
+    sqlstate = getattr(original, "sqlstate", None)
+    if sqlstate is None:
+        # psycopg names no SQLSTATE for the connection's own failures: refused, closed, lost
+        return isinstance(exc, OperationalError)
+    return str(sqlstate).startswith(_GONE)
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:
