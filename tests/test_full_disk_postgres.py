@@ -131,6 +131,7 @@ def test_a_full_postgresql_disk_dead_letters_with_its_reason_and_a_replay_writes
         assert letters, "the full disk refused nothing: make DISK_KB smaller or FIRINGS larger"
         for letter in letters:
             assert "No space left on device" in letter.error, letter.error
+            assert "[SQL:" not in letter.error  # nor the story's text in its parameters
             assert letter.attempts == nightly.max_attempts  # the schedule's policy, used up
 
         # nothing already stored is damaged, and the database still answers

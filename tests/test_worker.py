@@ -20,7 +20,7 @@ from sqlalchemy import text
 from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
 from bedtales.bus.worker import Worker, WorkerOptions
-from bedtales.errors import ConfigError
+from bedtales.errors import ConfigError, reason
 from bedtales.storage.database import SqliteDoorbell
 from conftest import require_service
 from worker_handlers import COUNTS_TABLE
@@ -229,3 +229,22 @@ def test_a_commit_in_this_process_wakes_an_idle_worker_without_polling(
         bedtales.bus.publish([Event("test", "Nudge", {})])  # a commit: it sees the stop
         thread.join(30)
     assert not thread.is_alive()
+
+
+def test_a_database_error_is_kept_without_its_statement_and_parameters(tmp_path: Path) -> None:
+    """What a dead letter keeps: the database's own words, not the statement and its
+    parameters (a story's text, a subscriber's URL)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import IntegrityError
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, secret TEXT)"))
+        connection.execute(text("INSERT INTO t VALUES (1, 'mailto://u:pw@host')"))
+    with pytest.raises(IntegrityError) as failed, engine.begin() as connection:
+        connection.execute(text("INSERT INTO t VALUES (1, 'mailto://u:pw@host')"))
+    engine.dispose()
+    assert "[SQL:" in str(failed.value)  # what SQLAlchemy says
+    kept = reason(failed.value)
+    assert kept == "IntegrityError: (sqlite3.IntegrityError) UNIQUE constraint failed: t.id"
+    assert reason(ValueError("two\nlines")) == "ValueError: two\nlines"

@@ -113,3 +113,11 @@ def one_line(exc: BaseException) -> str:
     messages go on with the statement and its parameters: nothing an operator needs."""
     message = str(exc).strip()
     return f"{type(exc).__name__}: {message.splitlines()[0]}" if message else type(exc).__name__
+
+
+def reason(exc: BaseException) -> str:
+    """``Type: message`` for a delivery's failure, as the dead-letter queue and the story keep
+    it. A database error's message ends at its own words: SQLAlchemy goes on with the
+    statement and its parameters, which may hold a story's text or a subscriber's URL."""
+    message = str(exc).split("\n[SQL:", 1)[0].strip()
+    return f"{type(exc).__name__}: {message}"

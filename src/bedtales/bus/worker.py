@@ -22,7 +22,7 @@ from bedtales.bus.backends import Backend
 from bedtales.bus.events import Delivery
 from bedtales.bus.rules import Topology
 from bedtales.clock import utcnow
-from bedtales.errors import Deferred, Unprocessable, one_line
+from bedtales.errors import Deferred, Unprocessable, one_line, reason
 from bedtales.metrics import record_delivery
 from bedtales.storage.database import is_outage
 
@@ -105,12 +105,12 @@ class Worker:
     def _bus_failed(self, exc: Exception) -> None:
         """Log a failure of the bus with its reason: with the traceback now and then, on one
         line in between (a full disk fails every RETRY_S for as long as it stays full)."""
-        reason = one_line(exc)
+        why = one_line(exc)
         if time.monotonic() - self._traceback_at < TRACEBACK_EVERY_S:
-            log.warning("worker: the bus failed again (%s); trying again in %g s", reason, RETRY_S)
+            log.warning("worker: the bus failed again (%s); trying again in %g s", why, RETRY_S)
             return
         self._traceback_at = time.monotonic()
-        log.exception("worker: the bus failed (%s); trying again in %g s", reason, RETRY_S)
+        log.exception("worker: the bus failed (%s); trying again in %g s", why, RETRY_S)
 
     def _step(self, prefetch: int) -> None:
         """Claim a batch when half the last one is done, settle what finished, or wait."""
@@ -251,7 +251,7 @@ class Worker:
 
     def _failed(self, delivery: Delivery, error: BaseException) -> bool:
         """Retry or dead-letter the delivery; True when it was dead-lettered."""
-        message = f"{type(error).__name__}: {error}"
+        message = reason(error)
         policy = self.topology.targets[delivery.target].policy.for_event(delivery.event)
         if isinstance(error, Unprocessable):  # retrying cannot help: dead-letter it now
             policy = replace(policy, max_attempts=delivery.attempt)
