@@ -102,7 +102,11 @@ def _command(binary: str, directory: Path, ports: dict[str, int], config: Path) 
         f"-s3.localSocket={directory / 's3.sock'}",
         "-master.telemetry=false",
         "-master.volumeSizeLimitMB=64",  # small volumes: quick to create, little disk
-        "-volume.max=32",
+        # each bucket is a collection that takes volumes of its own as it grows: a test run
+        # makes dozens of buckets (the chaos, backup and many-machine tests among them), and
+        # at 32 the later ones found none free ("InternalError" on a put). Empty volumes
+        # are not preallocated, so many cost little disk.
+        "-volume.max=512",
         "-volume.preStopSeconds=0",
     ]
 
