@@ -45,6 +45,8 @@ bench: $(DEV_STAMP)
 	$(BIN)/python bench/e2e.py
 	$(BIN)/python bench/text_models.py
 	$(BIN)/python bench/cli.py
+	$(BIN)/python bench/kill.py --runs 3
+	$(BIN)/python bench/chaos.py --minutes 5
 
 setup: $(RUN_STAMP)
 setup-dev: $(DEV_STAMP)
