@@ -91,12 +91,7 @@ def main() -> int:
         chaos = Chaos(
             bedtales, redis_server, postgres, smtp, folder / "logs", web_port, plan, say=say
         )
-        try:
-            report = chaos.run()
-        finally:
-            for member in chaos.members:  # nothing left running, whatever failed
-                if member.process.popen.poll() is None:
-                    member.process.popen.kill()
+        report = chaos.run()
     print()
     print(
         f"chaos: {args.minutes:g} min, a kill every {args.kill_every:g} s, "

@@ -30,24 +30,19 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from email import policy
-from email.message import EmailMessage
-from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))  # bench.e2e
 
-from aiosmtpd.controller import Controller  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bedtales.app import App, initialise  # noqa: E402
@@ -55,6 +50,7 @@ from bedtales.households import services  # noqa: E402
 from bedtales.notify import subscribers  # noqa: E402
 from bedtales.scheduler import DEFAULT_NAME, schedules  # noqa: E402
 from bedtales.storage.models import StoryNotificationRow  # noqa: E402
+from bench.e2e import Mailbox, free_port  # noqa: E402
 
 HOUSEHOLD = "home"
 LEASE_S = 4.0  # a killed worker's deliveries come back this long after it died
@@ -66,31 +62,22 @@ POLL_S = 0.02  # how often a send in flight is looked for: the window is --send-
 # ----------------------------------------------------------------------------- the mailbox
 
 
-class SlowMailbox:
-    """A real SMTP server that has each message at once and says so ``delay_s`` later."""
+class SlowMailbox(Mailbox):
+    """bench/e2e.py's mailbox, which has each message at once, saying so ``delay_s`` later."""
 
     def __init__(self, delay_s: float) -> None:
+        super().__init__()
         self.delay_s = delay_s
-        self._lock = threading.Lock()
-        self._mail: list[EmailMessage] = []
-        self._controller = Controller(self, hostname="127.0.0.1", port=free_port())
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
-        assert isinstance(message, EmailMessage)
-        with self._lock:
-            self._mail.append(message)  # it is here, whatever the sender hears next
+        answer = await super().handle_DATA(server, session, envelope)  # it is here now
         await asyncio.sleep(self.delay_s)
-        return "250 OK"
-
-    def url(self) -> str:
-        port = self._controller.port
-        return f"mailto://127.0.0.1:{port}?from=bedtales@example.com&to=family@example.com"
+        return answer
 
     def message_ids(self) -> list[tuple[str, str]]:
         """(story id, Message-ID) of every message, as the link in its text names the story."""
         with self._lock:
-            mail = list(self._mail)
+            mail = [message for _, message in self._mail]
         found = []
         for message in mail:
             body = message.get_body(("plain",))
@@ -98,19 +85,6 @@ class SlowMailbox:
             story = text.split("/stories/", 1)[1][:36] if "/stories/" in text else "?"
             found.append((story, str(message["Message-ID"])))
         return found
-
-    def __enter__(self) -> SlowMailbox:
-        self._controller.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._controller.stop()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # ----------------------------------------------------------------------------- the service

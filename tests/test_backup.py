@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import stat
 import subprocess
@@ -40,6 +39,7 @@ from bedtales.cli.main import cli
 from bedtales.households import services
 from bedtales.storage.backup import FORMAT, MANIFEST
 from bedtales.storage.database import HEAD_REVISION, _alembic_config
+from servers.seaweedfs import free_ports
 from servers.smtp import SmtpServer
 
 START_TIMEOUT_S = 60.0
@@ -68,23 +68,17 @@ def as_json(*args: str | Path) -> Any:
     return json.loads(bedtales(*args).stdout)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
-def serving(*args: str | Path) -> Iterator[str]:
-    """`bedtales ARGS --port P` in a child process until the block ends; yields its address."""
-    port = free_port()
+def serving(*args: str | Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`bedtales ARGS --port P` in a child process until the block ends, with ``env`` on top
+    of this one's; yields its address."""
+    [port] = free_ports(1)
     process = subprocess.Popen(
         [sys.executable, "-m", "bedtales", *map(str, args), "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **ENV},
+        env={**os.environ, **ENV, **(env or {})},
     )
     address = f"http://127.0.0.1:{port}"
     try:

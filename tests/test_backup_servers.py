@@ -9,14 +9,10 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -31,6 +27,7 @@ from bedtales.app import App
 from bedtales.bus.events import Delivery, Event
 from conftest import require_service
 from servers.seaweedfs import S3Server
+from test_backup import serving
 
 pytestmark = pytest.mark.postgres
 
@@ -150,44 +147,6 @@ def painted_and_narrated(settings: dict[str, str], data_dir: Path, monkeypatch: 
     return story.id
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def web(settings: dict[str, str], data_dir: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bedtales", "web", "--port", str(port), "--data-dir", str(data_dir)],
-        env={**os.environ, **settings},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            assert process.poll() is None, process.communicate()
-            try:
-                httpx.get(f"{address}/healthz", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "bedtales web did not start"
-                time.sleep(0.1)
-        yield address
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-
-
 def keys(client: Any, bucket: str) -> dict[str, bytes]:
     listed = client.list_objects_v2(Bucket=bucket).get("Contents", [])
     return {o["Key"]: client.get_object(Bucket=bucket, Key=o["Key"])["Body"].read() for o in listed}
@@ -234,7 +193,7 @@ def test_the_documented_commands_back_up_and_restore_a_deployment(
     assert keys(client, new_bucket) == stored
     for listing in (("characters", "list", "--json"), ("subscribers", "list", "--json")):
         assert bedtales(new, new_dir, *listing) == bedtales(old, old_dir, *listing)
-    with web(new, new_dir) as address:
+    with serving("web", "--data-dir", new_dir, env=new) as address:
         page = httpx.get(f"{address}/stories/{story}", timeout=5)
         assert page.status_code == 200
         picture = re.search(r'<img src="([^"]+)"', page.text)

@@ -38,6 +38,7 @@ from bedtales.households import services
 from bedtales.media import IMAGE, story_key
 from bedtales.media.local import LocalMediaStore
 from conftest import require_service
+from servers.seaweedfs import free_ports
 
 START_TIMEOUT_S = 40.0
 DONE_TIMEOUT_S = 90.0  # a generous bound on a slow machine; not a timing assertion
@@ -110,21 +111,20 @@ def fill(folder: Path, *, leave_bytes: int = 0) -> Path:
     return ballast
 
 
+def initialise_quick(data_dir: Path) -> None:
+    """A data directory whose picture and narration are retried quickly (QUICK_RETRIES)."""
+    bedtales, _, _ = initialise(data_dir, timezone="Europe/London")
+    bedtales.close()
+    with (data_dir / "bedtales.toml").open("a") as settings:
+        settings.write(QUICK_RETRIES)
+
+
 def free_space(folder: Path) -> int:
     stat = os.statvfs(folder)
     return stat.f_bavail * stat.f_frsize
 
 
 # ------------------------------------------------------------------------------ processes
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -188,7 +188,7 @@ def start(name: str, args: Sequence[str], data_dir: Path, logs: Path) -> Process
 def running(data_dir: Path, logs: Path) -> Iterator[Site]:
     """The web app and a worker (with its pipe) as separate processes, stopped afterwards."""
     logs.mkdir(parents=True, exist_ok=True)
-    port = free_port()
+    port = free_ports(1)[0]
     web = start("web", ["web", "--host", "127.0.0.1", "--port", str(port)], data_dir, logs)
     worker = start("worker", ["worker", "--concurrency", "2"], data_dir, logs)
     site = Site(data_dir, logs, web, worker, f"http://127.0.0.1:{port}")
@@ -338,10 +338,7 @@ def test_a_full_media_disk_dead_letters_with_its_reason_and_a_replay_completes_t
     data_dir = tmp_path / "data"
     with tmpfs(tmp_path / "media", size_kb=4096) as media:
         monkeypatch.setenv("BEDTALES_MEDIA__LOCAL_DIR", str(media))
-        bedtales, _, _ = initialise(data_dir, timezone="Europe/London")
-        bedtales.close()
-        with (data_dir / "bedtales.toml").open("a") as settings:
-            settings.write(QUICK_RETRIES)
+        initialise_quick(data_dir)
         with running(data_dir, tmp_path / "logs") as site:
             first = write_story(data_dir, seed=1)
             wait_for("the first story", lambda: complete(data_dir, first.id), site)
@@ -451,10 +448,7 @@ def test_a_full_database_disk_loses_nothing_and_the_story_completes_once_freed(
     monkeypatch.setenv("BEDTALES_MEDIA__LOCAL_DIR", str(tmp_path / "media"))
     with tmpfs(tmp_path / "data", size_kb=16 * 1024) as data_dir:
         database = data_dir / "bedtales.db"
-        bedtales, _, _ = initialise(data_dir, timezone="Europe/London")
-        bedtales.close()
-        with (data_dir / "bedtales.toml").open("a") as settings:
-            settings.write(QUICK_RETRIES)
+        initialise_quick(data_dir)
         with running(data_dir, tmp_path / "logs") as site:
             first = write_story(data_dir, seed=1)
             wait_for("the first story", lambda: complete(data_dir, first.id), site)

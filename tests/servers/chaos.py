@@ -191,13 +191,18 @@ class Chaos:
 
     def run(self) -> Report:
         self.started = time.monotonic()
-        self.add_households()
-        self.start_members()
-        self.add_schedules()
-        self.note(f"{len(self.households)} households, one {EXPRESSION} schedule each")
-        self.make_chaos()
-        firings = self.settle()
-        self.stop_members()
+        try:
+            self.add_households()
+            self.start_members()
+            self.add_schedules()
+            self.note(f"{len(self.households)} households, one {EXPRESSION} schedule each")
+            self.make_chaos()
+            firings = self.settle()
+            self.stop_members()
+        finally:
+            for member in self.members:  # nothing left running, whatever failed
+                if member.lives and member.process.popen.poll() is None:
+                    member.process.popen.kill()
         self.check(firings)
         self.report.figures["duration"] = f"{time.monotonic() - self.started:.0f} s"
         return self.report
